@@ -1,0 +1,56 @@
+# Entry points. Each target sets up what it needs by itself and is safe to re-run.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV := $(ROOT)/.venv
+export PATH := $(VENV)/bin:$(PATH)
+export KTHW_CACHE_DIR ?= /var/cache/kthw
+export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
+# Molecule reads these when it creates the fleet.
+export KTHW_MIRROR_DIR := $(KTHW_CACHE_DIR)/mirror
+SCENARIOS ?= ha
+
+.PHONY: help setup venv engine image mirror cluster test lint unit molecule bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: venv engine image mirror ## Install the toolchain, start Docker, build the node image and the binary mirror
+
+venv:
+	@tools/setup/venv.sh
+
+engine:
+	@tools/setup/docker-engine.sh
+
+image: engine
+	@tools/setup/node-image.sh >/dev/null
+
+mirror:
+	@tools/mirror/fill.sh >/dev/null
+
+cluster: setup ## Bring up the three-node HA control plane in local containers
+	@tools/cluster.sh up
+
+test: setup lint unit molecule ## Lint, unit tests and every Molecule scenario
+
+lint: venv
+	ansible-lint --profile production
+	tools/sanity.sh
+
+unit: venv
+	pytest -q tests/unit
+
+molecule: setup
+	@for s in $(SCENARIOS); do \
+	  KTHW_NODE_IMAGE=$$(tools/setup/node-image.sh) molecule test -s $$s || exit 1; \
+	done
+
+bench: venv engine image ## Print set-up timings (and later converge timings) as JSON
+	@python3 bench/setup_steps.py
+
+clean: ## Remove the fleet, the venv and local state (keeps the image and mirror caches)
+	-@KTHW_NODE_IMAGE=unused molecule destroy --all >/dev/null 2>&1 || true
+	rm -rf .venv .collections .cache bench/results .pytest_cache
