@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Brings the local fleet up (Molecule scenario ha: create + converge) and says
-# how to reach it. Re-running converges the existing fleet again.
+# Brings the local HA control plane up (Molecule scenario ha: create + converge)
+# and says how to reach it. Re-running converges the existing fleet again.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,11 +11,23 @@ export KTHW_NODE_IMAGE
 molecule create -s ha
 molecule converge -s ha
 
+# The certificate set lives in the scenario's ephemeral folder; keep a copy of
+# the admin kubeconfig at a stable path in the (git-ignored) work tree.
+ephemeral=$(find "${HOME}/.ansible/tmp" -maxdepth 1 -type d -name 'molecule.*.ha' -printf '%T@ %p\n' | sort -rn | head -n1 | cut -d' ' -f2)
+mkdir -p "$root/.cluster"
+install -m 0600 "$ephemeral/pki/admin.kubeconfig" "$root/.cluster/admin.kubeconfig"
+version=$(sed -n 's/^cluster_kubernetes_version: "\(.*\)"/\1/p' roles/cluster/defaults/main.yml)
+kubectl="$KTHW_MIRROR_DIR/kubernetes/v$version/bin/linux/amd64/kubectl"
+"$kubectl" --kubeconfig "$root/.cluster/admin.kubeconfig" get namespaces >/dev/null
+
 cat <<MSG
 
-The local fleet is up (Docker network kthw-ha, 172.31.250.0/24):
-  cp1 172.31.250.11, cp2 172.31.250.12, cp3 172.31.250.13, lb 172.31.250.10
-A shell on a node:      docker exec -it cp1 bash
-The installed releases: docker exec cp1 kubectl version --client
-Tear it down:           make clean
+The HA control plane is up: etcd, kube-apiserver, kube-controller-manager and
+kube-scheduler on cp1, cp2, cp3 (172.31.250.11-13), HAProxy on lb (172.31.250.10:6443).
+
+Admin kubeconfig:  $root/.cluster/admin.kubeconfig
+Try:               $kubectl --kubeconfig $root/.cluster/admin.kubeconfig get namespaces
+Certificate set:   $ephemeral/pki
+A shell on a node: docker exec -it cp1 bash
+Tear it down:      make clean
 MSG

@@ -1,6 +1,10 @@
 """Shared fixtures for the ha scenario's testinfra checks."""
 
 import os
+import ssl
+import subprocess
+import urllib.error
+import urllib.request
 
 import pytest
 import testinfra
@@ -32,3 +36,37 @@ def mirror_dir():
 def node(name):
     """A testinfra host for one named node of the fleet."""
     return testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
+
+
+EPHEMERAL = os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]
+PKI_DIR = os.path.join(EPHEMERAL, "pki")
+ADDRESSES = {"cp1": "172.31.250.11", "cp2": "172.31.250.12", "cp3": "172.31.250.13", "lb": "172.31.250.10"}
+
+
+@pytest.fixture(scope="session")
+def kubectl(mirror_dir):
+    """Runs the mirror's kubectl on the test host with a kubeconfig from the controller's PKI."""
+    binary = os.path.join(mirror_dir, f"kubernetes/v{KUBERNETES_VERSION}/bin/linux/amd64/kubectl")
+
+    def run(*args, kubeconfig="admin.kubeconfig", check=True, server=None):
+        command = [binary, "--kubeconfig", os.path.join(PKI_DIR, kubeconfig)]
+        if server:
+            command += ["--server", server]
+        result = subprocess.run(command + list(args), capture_output=True, text=True, timeout=60)
+        if check and result.returncode != 0:
+            pytest.fail(f"kubectl {' '.join(args)} failed: {result.stderr}")
+        return result
+    return run
+
+
+def https_get(url, cert=None, timeout=10):
+    """GET with the cluster CA, optionally with a client certificate name from the PKI dir."""
+    context = ssl.create_default_context(cafile=os.path.join(PKI_DIR, "ca", "kubernetes.crt"))
+    if cert:
+        context.load_cert_chain(os.path.join(PKI_DIR, cert + ".crt"), os.path.join(PKI_DIR, cert + ".key"))
+    request = urllib.request.Request(url)
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()

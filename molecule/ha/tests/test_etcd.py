@@ -1,0 +1,128 @@
+"""etcd: three members over mutual TLS that agree, refuse strangers and keep data."""
+
+import json
+
+import pytest
+from conftest import hosts_of, node
+
+testinfra_hosts = hosts_of("etcd")
+
+PKI = "/etc/etcd/pki"
+ENDPOINTS = ",".join(f"https://{name}:2379" for name in hosts_of("etcd"))
+ETCDCTL = (f"etcdctl --endpoints={ENDPOINTS} --cacert={PKI}/ca.crt "
+           f"--cert={PKI}/healthcheck-client.crt --key={PKI}/healthcheck-client.key")
+
+
+def etcdctl_json(host, args):
+    return json.loads(host.check_output(f"{ETCDCTL} {args} --write-out=json"))
+
+
+@pytest.fixture(scope="module")
+def gate():
+    return node(hosts_of("etcd")[0])
+
+
+def test_every_member_is_healthy(gate):
+    health = etcdctl_json(gate, "endpoint health --cluster")
+    assert len(health) == 3
+    assert all(entry["health"] for entry in health), health
+
+
+def test_one_leader_and_equal_raft_terms(gate):
+    status = etcdctl_json(gate, "endpoint status --cluster")
+    assert len(status) == 3
+    leaders = {entry["Status"]["leader"] for entry in status}
+    terms = {entry["Status"]["raft_term"] for entry in status}
+    members = {entry["Status"]["header"]["member_id"] for entry in status}
+    assert len(leaders) == 1 and leaders <= members
+    assert len(terms) == 1
+
+
+def test_members_hold_the_same_data(gate):
+    hashes = etcdctl_json(gate, "endpoint hashkv --cluster")
+    assert len({entry["HashKV"]["hash"] for entry in hashes}) == 1, hashes
+
+
+def test_three_started_voting_members(gate):
+    members = etcdctl_json(gate, "member list")["members"]
+    assert sorted(m["name"] for m in members) == hosts_of("etcd")
+    assert not any(m.get("isLearner") for m in members)
+
+
+def test_runs_as_etcd_with_private_data(host):
+    assert host.service("etcd").is_running and host.service("etcd").is_enabled
+    process = host.process.get(comm="etcd")
+    assert process.user == "etcd"
+    data = host.file("/var/lib/etcd")
+    assert (data.user, data.group, data.mode) == ("etcd", "etcd", 0o700)
+    for key in ("server.key", "peer.key"):
+        f = host.file(f"{PKI}/{key}")
+        assert (f.user, f.mode) == ("etcd", 0o600)
+
+
+def test_mutual_tls_flags_are_on_the_command_line(host):
+    args = host.process.get(comm="etcd").args
+    for flag in ("--client-cert-auth=true", "--peer-client-cert-auth=true",
+                 f"--trusted-ca-file={PKI}/ca.crt", f"--peer-trusted-ca-file={PKI}/ca.crt",
+                 "--auto-tls=false", "--peer-auto-tls=false",
+                 "--listen-metrics-urls=http://127.0.0.1:2381"):
+        assert flag in args
+
+
+def test_listeners(host):
+    name = host.backend.host
+    address = host.check_output(f"getent hosts {name}").split()[0]
+    assert host.socket(f"tcp://{address}:2379").is_listening
+    assert host.socket(f"tcp://{address}:2380").is_listening
+    assert host.socket("tcp://127.0.0.1:2381").is_listening
+    assert not host.socket("tcp://0.0.0.0:2381").is_listening
+
+
+def test_client_without_certificate_is_refused(gate):
+    result = gate.run(f"etcdctl --endpoints={ENDPOINTS} --cacert={PKI}/ca.crt --command-timeout=5s get /probe")
+    assert result.rc != 0, result.stdout
+    # The TLS handshake itself refuses a client without a certificate.
+    handshake = gate.run(f"curl -sS --max-time 5 --cacert {PKI}/ca.crt https://127.0.0.1:2379/version")
+    assert handshake.rc != 0 and "etcdserver" not in handshake.stdout
+
+
+def test_client_certificate_from_another_ca_is_refused(gate):
+    # A client certificate of the Kubernetes CA, not of the etcd CA.
+    k8s = "/etc/kubernetes/pki"
+    result = gate.run(f"etcdctl --endpoints={ENDPOINTS} --cacert={PKI}/ca.crt "
+                      f"--cert={k8s}/apiserver-kubelet-client.crt --key={k8s}/apiserver-kubelet-client.key "
+                      "--command-timeout=5s get /probe")
+    assert result.rc != 0, result.stdout
+
+
+def test_health_endpoint_answers_on_loopback(host):
+    assert '"health":"true"' in host.check_output("curl -s http://127.0.0.1:2381/health").replace(" ", "")
+
+
+def test_rolled_flag_reached_every_member(host):
+    # The side effect re-ran the role with snapshot-count changed.
+    assert "--snapshot-count=20000" in host.process.get(comm="etcd").args
+
+
+def test_roll_restarted_members_one_at_a_time():
+    starts = []
+    for name in hosts_of("etcd"):
+        stamp = node(name).check_output("systemctl show etcd -p ExecMainStartTimestampMonotonic --value")
+        starts.append(int(stamp))
+    starts.sort()
+    # Each restart waited for the cluster to be healthy again: seconds apart.
+    assert all(later - earlier > 1_000_000 for earlier, later in zip(starts, starts[1:])), starts
+
+
+def test_probe_saw_no_failed_write_during_the_roll():
+    import os
+    path = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "etcd-roll-probe.json")
+    with open(path, encoding="utf-8") as handle:
+        probe = json.load(handle)
+    print("etcd roll probe:", probe)
+    assert probe["writes"] == 360
+    assert probe["failures"] == 0, probe["errors"]
+
+
+def test_data_written_before_the_roll_reads_back(gate):
+    assert gate.check_output(f"{ETCDCTL} get /kthw-test/marker --print-value-only") == "written-before-the-roll"

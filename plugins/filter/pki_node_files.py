@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, kthw.control_plane contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Expands a node's certificate plan into the list of files copied to it."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+DOCUMENTATION = r"""
+name: pki_node_files
+short_description: The files a node receives from the controller's certificate set
+version_added: 0.1.0
+author: kthw.control_plane contributors (@kthw)
+description:
+  - Turns the leaves issued for a node (each a certificate and a key on the controller) and the
+    shared files it needs (CA certificates, service-account keys) into one list of files to copy.
+  - Every entry has C(src), C(dest), C(owner), C(secret) (whether it is a private key) and
+    C(component) (whose restart it calls for).
+options:
+  _input:
+    description: Leaves, each with C(name), C(dest) (without extension), C(owner) and C(component).
+    type: list
+    elements: dict
+    required: true
+  shared:
+    description: Shared files, each with C(src), C(dest), C(component) and optionally C(owner) and C(secret).
+    type: list
+    elements: dict
+    required: true
+  node_dir:
+    description: The node's folder of issued leaves on the controller.
+    type: str
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Copy every file
+  ansible.builtin.copy:
+    src: "{{ item.src }}"
+    dest: "{{ item.dest }}"
+    mode: "0600"
+  loop: "{{ leaves | kthw.control_plane.pki_node_files(shared, pki_dir ~ '/nodes/' ~ inventory_hostname) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The files, certificates before their keys.
+  type: list
+  elements: dict
+"""
+
+
+def pki_node_files(leaves, shared, node_dir):
+    files = []
+    try:
+        for leaf in leaves:
+            for extension, secret in (("crt", False), ("key", True)):
+                files.append({
+                    "src": "%s/%s.%s" % (node_dir, leaf["name"], extension),
+                    "dest": "%s.%s" % (leaf["dest"], extension),
+                    "owner": leaf.get("owner", "root"),
+                    "secret": secret,
+                    "component": leaf["component"],
+                })
+        for entry in shared:
+            files.append({
+                "src": entry["src"],
+                "dest": entry["dest"],
+                "owner": entry.get("owner", "root"),
+                "secret": bool(entry.get("secret", False)),
+                "component": entry["component"],
+            })
+    except (KeyError, TypeError) as exc:
+        raise AnsibleFilterError("pki_node_files: malformed entry, missing %s" % exc)
+    return files
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"pki_node_files": pki_node_files}

@@ -1,0 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, kthw.control_plane contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Talks to the kube-apiserver with client certificates, without the kubernetes package."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Bounded probe of the apiserver endpoint: every interval, one read (GET the
+namespace) and one write (server-side apply of a ConfigMap) with a client
+certificate. Stops by itself after --count rounds, or when --stop-file exists;
+prints JSON with the failures and when they happened.
+"""
+
+import argparse
+import json
+import os
+import ssl
+import sys
+import time
+import urllib.error
+import urllib.request
+
+
+def call(base, context, method, path, body=None, timeout=3.0):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method)
+    if body is not None:
+        request.add_header("Content-Type", "application/apply-patch+yaml")
+    with urllib.request.urlopen(request, context=context, timeout=timeout) as response:
+        response.read()
+        return response.status
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--server", required=True)
+    parser.add_argument("--cacert", required=True)
+    parser.add_argument("--cert", required=True)
+    parser.add_argument("--key", required=True)
+    parser.add_argument("--count", type=int, default=480)
+    parser.add_argument("--interval", type=float, default=0.25)
+    parser.add_argument("--name", default="kthw-probe")
+    parser.add_argument("--stop-file", default="")
+    args = parser.parse_args()
+
+    context = ssl.create_default_context(cafile=args.cacert)
+    context.load_cert_chain(args.cert, args.key)
+    start = time.monotonic()
+    rounds, failures, timeline = 0, 0, []
+    path = "/api/v1/namespaces/default/configmaps/%s?fieldManager=kthw-probe&force=true" % args.name
+    for rounds in range(1, args.count + 1):
+        if args.stop_file and os.path.exists(args.stop_file):
+            rounds -= 1
+            break
+        tick = time.monotonic()
+        ok = True
+        try:
+            call(args.server, context, "GET", "/api/v1/namespaces/default")
+            call(args.server, context, "PATCH", path, {
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": args.name, "namespace": "default"},
+                "data": {"round": str(rounds)}})
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            ok = False
+            failures += 1
+            timeline.append({"at_s": round(tick - start, 2), "error": str(exc)[:160]})
+        time.sleep(max(0.0, args.interval - (time.monotonic() - tick)))
+    json.dump({"rounds": rounds, "requests": rounds * 2, "failed_rounds": failures,
+               "failures": timeline[:50], "seconds": round(time.monotonic() - start, 1)}, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+# Copyright (c) 2026, kthw.control_plane contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.kthw.control_plane.plugins.filter.pki_node_files import pki_node_files
+
+
+def test_leaf_becomes_certificate_then_private_key():
+    leaves = [{"name": "etcd-server", "dest": "/etc/etcd/pki/server", "owner": "etcd", "component": "etcd"}]
+    files = pki_node_files(leaves, [], "/pki/nodes/cp1")
+    assert files == [
+        {"src": "/pki/nodes/cp1/etcd-server.crt", "dest": "/etc/etcd/pki/server.crt",
+         "owner": "etcd", "secret": False, "component": "etcd"},
+        {"src": "/pki/nodes/cp1/etcd-server.key", "dest": "/etc/etcd/pki/server.key",
+         "owner": "etcd", "secret": True, "component": "etcd"},
+    ]
+
+
+def test_shared_files_default_to_root_and_public():
+    shared = [{"src": "/pki/ca/etcd.crt", "dest": "/etc/kubernetes/pki/etcd/ca.crt", "component": "kube-apiserver"},
+              {"src": "/pki/service-account.key", "dest": "/etc/kubernetes/pki/sa.key",
+               "component": "kube-controller-manager", "secret": True}]
+    files = pki_node_files([], shared, "/unused")
+    assert [(f["owner"], f["secret"]) for f in files] == [("root", False), ("root", True)]
+
+
+def test_malformed_entry_is_refused():
+    with pytest.raises(AnsibleFilterError, match="component"):
+        pki_node_files([{"name": "x", "dest": "/x"}], [], "/pki")
