@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Times each set-up step and prints one JSON object.
 
 Warm timings are measured now by re-running each step (everything reused).

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Renders each role's variable table from its meta/argument_specs.yml into its
 README.md, between the markers below, so the table is never typed twice.
 
@@ -67,7 +66,7 @@ def main(check):
         if BEGIN not in text or END not in text:
             sys.exit("%s lacks the variable table markers" % os.path.relpath(readme, ROOT))
         head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
+        tail = rest.split(END, 1)[1]
         updated = "%s%s\n%s%s%s" % (head, BEGIN, table, END, tail)
         if updated != text:
             stale.append(os.path.relpath(readme, ROOT))

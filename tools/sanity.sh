@@ -32,7 +32,9 @@ command -v shellcheck >/dev/null 2>&1 || {
 
 rm -rf "$dest"
 mkdir -p "$dest"
-(cd "$root" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$dest")
+# Tracked and new files as they are in the work tree (deleted ones left out).
+(cd "$root" && git ls-files -co --exclude-standard | while IFS= read -r f; do
+  [ -e "$f" ] && printf '%s\0' "$f"; done | xargs -0 cp --parents -t "$dest")
 cd "$dest"
 python_version=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 ansible-test sanity --requirements --python "$python_version" --color no "$@"

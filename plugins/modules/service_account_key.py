@@ -8,51 +8,46 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: service_account_key
-short_description: Creates the service-account token-signing key pair once
+short_description: Create the service-account token-signing key pair once
 version_added: 0.1.0
 author: kthw.control_plane contributors (@kthw)
 description:
-  - Creates the private key the apiserver signs service-account tokens with, and its public key,
-    which the apiserver verifies them with.
-  - The private key is never regenerated once present (every token issued would stop working);
-    a damaged one fails the task. The public key is rewritten when it does not match.
-  - The private key is C(0600) from its first byte and never appears in results or diffs.
-requirements:
-  - cryptography >= 41
+  - Creates the RSA private key the kube-apiserver signs service-account tokens with, and the public
+    key it verifies them with.
+  - The private key is never regenerated once present, since every token it signed would stop
+    working. A file there that is not an unencrypted PEM private key fails the task and is left as it is.
+  - The public key is derived from the private key and written again when it is missing, cannot be
+    parsed, or is not the private key's.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - kthw.control_plane.pki_files
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
 options:
   path:
-    description: The private key.
+    description: The private key, PEM.
     type: path
     required: true
   public_key_path:
-    description: The public key, PEM.
+    description: The public key, PEM (SubjectPublicKeyInfo).
     type: path
     required: true
   key_type:
-    description: Algorithm of a new key.
+    description:
+      - Size of a new RSA key.
+      - An existing key is kept whatever its type; the module then warns.
     type: str
     default: rsa-3072
-    choices: [ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096]
-  owner:
-    description: Owner of both files.
-    type: str
-  group:
-    description: Group of both files.
-    type: str
-  mode:
-    description: Mode of the public key.
-    type: raw
-    default: "0644"
-  key_mode:
-    description: Mode of the private key; group and others never get access.
-    type: raw
-    default: "0600"
-notes:
-  - Supports check mode and diff mode.
+    choices: [rsa-2048, rsa-3072, rsa-4096]
 """
 
 EXAMPLES = r"""
-- name: The service-account key pair
+- name: Create the service-account key pair on the controller, once
   kthw.control_plane.service_account_key:
     path: "{{ inventory_dir }}/pki/service-account.key"
     public_key_path: "{{ inventory_dir }}/pki/service-account.pub"
@@ -62,59 +57,56 @@ EXAMPLES = r"""
 
 RETURN = r"""
 key_type:
-  description: Algorithm of the key in place.
+  description: Type of the private key in place.
   returned: always
   type: str
-public_key_sha256:
-  description: SHA-256 of the public key PEM.
+  sample: rsa-3072
+public_key_fingerprint:
+  description: SHA-256 of the DER public key (SubjectPublicKeyInfo), colon-separated lower-case hexadecimal.
   returned: always
   type: str
+  sample: "9d:04:...:e1"
 changed_reasons:
-  description: C(missing) when the key was created, C(public_key) when the public key was rewritten.
+  description:
+    - What was (or in check mode would be) written, empty when nothing was.
+    - V(missing) - the private key was created.
+    - V(public_key_missing) - the public key was written as it did not exist.
+    - V(public_key_mismatch) - the public key was rewritten as it was unparsable or another key's.
   returned: always
   type: list
   elements: str
+  sample: [missing, public_key_missing]
 """
 
-import traceback
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.backend import ensure_service_account_key
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.errors import PkiError
-from ansible_collections.kthw.control_plane.plugins.module_utils._pki.files import (
-    FILE_ARGUMENT_SPEC, apply_attributes, check_key_mode)
-
-try:
-    from ansible_collections.kthw.control_plane.plugins.module_utils._pki.backend import ensure_service_account_key
-    IMPORT_ERROR = None
-except ImportError:
-    IMPORT_ERROR = traceback.format_exc()
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.files import FILE_ARGUMENT_SPEC, PkiFiles
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.keys import (
+    CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY, RSA_KEY_TYPES)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path", required=True),
-            public_key_path=dict(type="path", required=True),
-            key_type=dict(type="str", default="rsa-3072",
-                          choices=["ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096"]),
-            **FILE_ARGUMENT_SPEC
-        ),
-        supports_check_mode=True,
+    argument_spec = dict(
+        path=dict(type="path", required=True),
+        public_key_path=dict(type="path", required=True),
+        key_type=dict(type="str", default="rsa-3072", choices=list(RSA_KEY_TYPES)),
     )
-    if IMPORT_ERROR:
-        module.fail_json(msg=missing_required_lib("cryptography"), exception=IMPORT_ERROR)
+    argument_spec.update(FILE_ARGUMENT_SPEC)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    if not HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
     p = module.params
-    if not check_key_mode(p["key_mode"]):
-        module.fail_json(msg="key_mode %s gives group or others access to the signing key: use 0600 or stricter" % p["key_mode"])
     try:
-        result = ensure_service_account_key(p["path"], p["public_key_path"], p["key_type"], module.check_mode)
+        result = ensure_service_account_key(PkiFiles.from_params(module), p["path"], p["public_key_path"],
+                                            p["key_type"])
     except PkiError as exc:
         module.fail_json(msg=str(exc))
-    if not module.check_mode:
-        result["changed"] = apply_attributes(module, result["changed"],
-                                             [(p["public_key_path"], p["mode"]), (p["path"], p["key_mode"])])
-    if not module._diff:
-        result.pop("diff")
+    for warning in result.pop("warnings"):
+        module.warn(warning)
+    diff = result.pop("diff")
+    if module._diff:
+        result["diff"] = diff
     module.exit_json(**result)
 
 

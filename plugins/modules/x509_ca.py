@@ -8,33 +8,46 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: x509_ca
-short_description: Creates a certificate authority once and never replaces it
+short_description: Create a certificate authority once, and never replace it
 version_added: 0.1.0
 author: kthw.control_plane contributors (@kthw)
 description:
-  - Creates a private key and a self-signed CA certificate (C(CA:TRUE), path length 0,
-    C(keyCertSign) and C(cRLSign)) when neither exists.
-  - A CA that exists is never regenerated, whatever the options say. A certificate whose key does
-    not match, a damaged file, or a certificate without its key fails the task instead.
+  - Creates a private key and a self-signed CA certificate for it when neither exists. The
+    certificate has C(CA:TRUE) with path length 0 and the key usages C(keyCertSign),
+    C(cRLSign) and C(digitalSignature), all critical, and subject and authority key identifiers.
+  - A CA that exists is never regenerated, whatever the options say. When its subject or key
+    type differ from the options, the module only warns.
+  - A certificate whose key does not match, a file that cannot be parsed, or a certificate
+    without its key fails the task and leaves both files as they are. A CA whose key is kept
+    elsewhere is declared with O(external=true); its certificate is then only checked.
   - A key without its certificate gets a certificate for that key, never a new key.
-  - The key is C(0600) from its first byte. Results and diffs show parsed facts only.
-requirements:
-  - cryptography >= 41
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - kthw.control_plane.pki_files
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
 options:
   path:
-    description: The CA certificate.
+    description: The CA certificate, PEM.
     type: path
     required: true
   key_path:
-    description: The CA private key.
+    description:
+      - The CA private key, PEM.
+      - Required unless O(external=true).
     type: path
-    required: true
   common_name:
-    description: Common name of a new CA.
+    description:
+      - Common name of a new CA.
+      - Required unless O(external=true).
     type: str
-    required: true
   organizations:
-    description: Organizations of a new CA.
+    description: Organizations of a new CA, in this order.
     type: list
     elements: str
     default: []
@@ -44,117 +57,123 @@ options:
     default: ecdsa-p256
     choices: [ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096]
   valid_days:
-    description: Validity of a new CA, in days.
+    description: Validity of a new CA certificate, in days.
     type: int
     default: 3650
   external:
     description:
-      - The CA's key is kept elsewhere (an external CA). The certificate is only checked to be a CA;
-        a missing key is then not an error.
+      - The CA is external; its key is kept elsewhere.
+      - The certificate at O(path) must exist and be a CA certificate; the module only checks it
+        and returns its facts, never writes it and never reports C(changed) for its content.
+      - A key at O(key_path), if there is one, must match it.
     type: bool
     default: false
-  owner:
-    description: Owner of the certificate and the key.
-    type: str
-  group:
-    description: Group of the certificate and the key.
-    type: str
-  mode:
-    description: Mode of the certificate.
-    type: raw
-    default: "0644"
-  key_mode:
-    description: Mode of the key; group and others never get access.
-    type: raw
-    default: "0600"
-notes:
-  - Supports check mode and diff mode.
+seealso:
+  - module: kthw.control_plane.x509_certificate
 """
 
 EXAMPLES = r"""
-- name: The etcd CA, created once on the controller
+- name: Create the etcd CA on the controller, once
   kthw.control_plane.x509_ca:
     path: "{{ inventory_dir }}/pki/ca/etcd.crt"
     key_path: "{{ inventory_dir }}/pki/ca/etcd.key"
     common_name: kthw-etcd-ca
   delegate_to: localhost
   run_once: true
+
+- name: Use a CA whose key stays with the security team
+  kthw.control_plane.x509_ca:
+    path: "{{ inventory_dir }}/pki/ca/front-proxy.crt"
+    external: true
+  delegate_to: localhost
+  run_once: true
 """
 
 RETURN = r"""
-serial:
-  description: Serial number, hexadecimal.
-  returned: always
-  type: str
 subject:
-  description: Subject, RFC 4514.
+  description: Subject of the CA certificate, RFC 4514.
   returned: always
   type: str
+  sample: CN=kthw-etcd-ca
+issuer:
+  description: Issuer of the CA certificate, RFC 4514; the subject for a self-signed CA.
+  returned: always
+  type: str
+  sample: CN=kthw-etcd-ca
+serial:
+  description: Serial number, lower-case hexadecimal without separators.
+  returned: always
+  type: str
+  sample: 4f1e0c6a9b0d2e55c3a1f7e8b9d0c1a2b3c4d5e6
+sans:
+  description: Subject alternative names of the CA certificate, usually none.
+  returned: always
+  type: list
+  elements: str
+  sample: []
 not_before:
   description: Start of validity, ISO 8601 UTC.
   returned: always
   type: str
+  sample: "2026-11-23T07:55:00Z"
 not_after:
   description: End of validity, ISO 8601 UTC.
   returned: always
   type: str
+  sample: "2036-11-21T08:00:00Z"
 fingerprint:
-  description: SHA-256 fingerprint.
+  description: SHA-256 fingerprint of the certificate, colon-separated lower-case hexadecimal.
   returned: always
   type: str
+  sample: "3a:5f:...:9c"
 changed_reasons:
-  description: Why the CA was created (C(missing)), empty when it was left alone.
+  description:
+    - Why the CA was (or in check mode would be) created, empty when it was left alone.
+    - V(missing) when the certificate was created, followed by V(key_missing) when its key was
+      created too.
   returned: always
   type: list
   elements: str
+  sample: [missing, key_missing]
 """
 
-import traceback
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.backend import ensure_ca
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.errors import PkiError
-from ansible_collections.kthw.control_plane.plugins.module_utils._pki.files import (
-    FILE_ARGUMENT_SPEC, apply_attributes, check_key_mode)
-
-try:
-    from ansible_collections.kthw.control_plane.plugins.module_utils._pki.backend import ensure_ca
-    IMPORT_ERROR = None
-except ImportError:
-    IMPORT_ERROR = traceback.format_exc()
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.files import FILE_ARGUMENT_SPEC, PkiFiles
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.keys import (
+    CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY, KEY_TYPES)
 
 
 def main():
+    argument_spec = dict(
+        path=dict(type="path", required=True),
+        key_path=dict(type="path"),
+        common_name=dict(type="str"),
+        organizations=dict(type="list", elements="str", default=[]),
+        key_type=dict(type="str", default="ecdsa-p256", choices=list(KEY_TYPES)),
+        valid_days=dict(type="int", default=3650),
+        external=dict(type="bool", default=False),
+    )
+    argument_spec.update(FILE_ARGUMENT_SPEC)
     module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path", required=True),
-            key_path=dict(type="path", required=True),
-            common_name=dict(type="str", required=True),
-            organizations=dict(type="list", elements="str", default=[]),
-            key_type=dict(type="str", default="ecdsa-p256",
-                          choices=["ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096"]),
-            valid_days=dict(type="int", default=3650),
-            external=dict(type="bool", default=False),
-            **FILE_ARGUMENT_SPEC
-        ),
+        argument_spec=argument_spec,
+        required_if=[("external", False, ("key_path", "common_name"))],
         supports_check_mode=True,
     )
-    if IMPORT_ERROR:
-        module.fail_json(msg=missing_required_lib("cryptography"), exception=IMPORT_ERROR)
+    if not HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
     p = module.params
-    if not check_key_mode(p["key_mode"]):
-        module.fail_json(msg="key_mode %s gives group or others access to a CA key: use 0600 or stricter" % p["key_mode"])
     try:
-        result = ensure_ca(p["path"], p["key_path"], p["common_name"], p["organizations"], p["key_type"],
-                           p["valid_days"], p["external"], module.check_mode)
+        result = ensure_ca(PkiFiles.from_params(module), p["path"], p["key_path"], p["common_name"],
+                           p["organizations"], p["key_type"], p["valid_days"], p["external"])
     except PkiError as exc:
         module.fail_json(msg=str(exc))
-    for warning in result.pop("warnings", []):
+    for warning in result.pop("warnings"):
         module.warn(warning)
-    if not module.check_mode:
-        result["changed"] = apply_attributes(module, result["changed"],
-                                             [(p["path"], p["mode"]), (p["key_path"], p["key_mode"])])
-    if not module._diff:
-        result.pop("diff")
+    diff = result.pop("diff")
+    if module._diff:
+        result["diff"] = diff
     module.exit_json(**result)
 
 

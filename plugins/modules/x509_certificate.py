@@ -8,32 +8,47 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: x509_certificate
-short_description: Issues a leaf certificate and its key, signed by a CA, only when needed
+short_description: Issue a leaf certificate and its key, signed by a CA, only when needed
 version_added: 0.1.0
 author: kthw.control_plane contributors (@kthw)
 description:
-  - Issues a key and a certificate signed by the CA at O(ca_path) with the key at O(ca_key_path).
-  - An existing certificate is reissued only when its content differs from what is asked, checked in
-    this order - missing, unparsable, key missing, key not matching, key type, subject, SANs, usages,
-    issuer or signature - or when it expires within O(renew_before_days). Timestamps alone never
-    trigger a reissue. The existing key is kept unless it is missing, of another type, or
-    O(regenerate_key) is set.
-  - A leaf never outlives its CA. A CA without its key (an external CA) fails the task; no CA is ever
-    created in its place.
-  - The key is C(0600) from its first byte. Results and diffs show parsed facts, never PEM or key bytes.
-requirements:
-  - cryptography >= 41
+  - Issues a private key and a certificate signed by the CA at O(ca_path) with the key at O(ca_key_path).
+  - An existing certificate is reissued only when its content differs from what is asked. The reasons
+    are checked, and reported in RV(changed_reasons), in this order - the certificate is V(missing) or
+    V(unparsable); there is no usable key (V(key_missing)) or it does not match the certificate
+    (V(key_mismatch)); the key is not of O(key_type) (V(key_type)); the V(subject), the set of SANs
+    (V(sans)) or the key usages and basic constraints (V(usage)) differ; the certificate was not issued
+    by the CA - issuer name, authority key identifier or signature (V(issuer)); it is inside the renewal
+    window (V(expiring)); O(force) (V(forced)); O(regenerate_key) (V(regenerate_key)).
+  - Timestamps alone never trigger a reissue, nor does a change of O(valid_days).
+  - The existing key is kept on a reissue, unless it is missing, unusable, of another type than
+    O(key_type), or O(regenerate_key=true).
+  - The certificate has C(CA:FALSE), the key usage C(digitalSignature) (plus C(keyEncipherment) for RSA
+    keys), all critical, the extended key usages of O(usage), subject and authority key identifiers, a
+    random 159-bit serial, and a notBefore five minutes in the past for hosts whose clocks lag.
+  - A leaf never outlives its CA. A CA certificate without its key (an external CA) fails the task, as
+    does a CA key that does not match its certificate; no CA is ever created here.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - kthw.control_plane.pki_files
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
 options:
   path:
-    description: The certificate.
+    description: The certificate, PEM.
     type: path
     required: true
   key_path:
-    description: The private key.
+    description: The certificate's private key, PEM.
     type: path
     required: true
   ca_path:
-    description: The CA certificate.
+    description: The CA certificate, as made by M(kthw.control_plane.x509_ca).
     type: path
     required: true
   ca_key_path:
@@ -41,26 +56,33 @@ options:
     type: path
     required: true
   common_name:
-    description: Common name of the subject.
+    description:
+      - Common name of the subject; for Kubernetes clients, the user name.
+      - Must not be empty.
     type: str
     required: true
   organizations:
-    description: Organizations of the subject (Kubernetes groups).
+    description:
+      - Organizations of the subject; for Kubernetes clients, the groups.
+      - Compared regardless of order.
     type: list
     elements: str
     default: []
   dns_names:
-    description: DNS subject alternative names.
+    description:
+      - DNS subject alternative names. Compared regardless of order and case.
+      - Wildcards and IP addresses are refused here.
     type: list
     elements: str
     default: []
   ip_addresses:
-    description: IP subject alternative names.
+    description: IPv4 and IPv6 subject alternative names. Compared regardless of order.
     type: list
     elements: str
     default: []
   usage:
-    description: Extended key usage.
+    description:
+      - Extended key usage - V(server) (C(serverAuth)), V(client) (C(clientAuth)) or V(both).
     type: str
     default: server
     choices: [server, client, both]
@@ -70,138 +92,151 @@ options:
     default: ecdsa-p256
     choices: [ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096]
   valid_days:
-    description: Validity, in days.
+    description:
+      - Validity of a new certificate, in days.
+      - A certificate that would end after its CA is refused.
     type: int
     default: 365
   renew_before_days:
-    description: Reissue when the certificate expires within this many days.
+    description:
+      - Reissue the certificate when it ends within this many days.
+      - Must be less than O(valid_days).
     type: int
     default: 30
   force:
-    description: Reissue the certificate (keeping its key) even when nothing calls for it.
+    description:
+      - Reissue the certificate, with the same key, even when nothing calls for it.
+      - Every run then reports C(changed); use it for a one-off rotation.
     type: bool
     default: false
   regenerate_key:
-    description: With a reissue, generate a new key as well.
+    description:
+      - Reissue the certificate with a new key, even when nothing calls for it.
+      - Every run then reports C(changed); use it for a one-off key rotation.
     type: bool
     default: false
-  owner:
-    description: Owner of the certificate and the key.
-    type: str
-  group:
-    description: Group of the certificate and the key.
-    type: str
-  mode:
-    description: Mode of the certificate.
-    type: raw
-    default: "0644"
-  key_mode:
-    description: Mode of the key; group and others never get access.
-    type: raw
-    default: "0600"
-notes:
-  - Supports check mode and diff mode.
+seealso:
+  - module: kthw.control_plane.x509_ca
 """
 
 EXAMPLES = r"""
-- name: An etcd member's serving certificate
+- name: Issue an etcd member's serving and peer certificate
   kthw.control_plane.x509_certificate:
-    path: pki/nodes/cp1/etcd-server.crt
-    key_path: pki/nodes/cp1/etcd-server.key
-    ca_path: pki/ca/etcd.crt
-    ca_key_path: pki/ca/etcd.key
+    path: "{{ inventory_dir }}/pki/nodes/cp1/etcd.crt"
+    key_path: "{{ inventory_dir }}/pki/nodes/cp1/etcd.key"
+    ca_path: "{{ inventory_dir }}/pki/ca/etcd.crt"
+    ca_key_path: "{{ inventory_dir }}/pki/ca/etcd.key"
     common_name: cp1
     dns_names: [cp1, localhost]
     ip_addresses: [172.31.250.11, 127.0.0.1]
     usage: both
   delegate_to: localhost
+
+- name: Issue an administrator's client certificate
+  kthw.control_plane.x509_certificate:
+    path: "{{ inventory_dir }}/pki/admin.crt"
+    key_path: "{{ inventory_dir }}/pki/admin.key"
+    ca_path: "{{ inventory_dir }}/pki/ca/kubernetes.crt"
+    ca_key_path: "{{ inventory_dir }}/pki/ca/kubernetes.key"
+    common_name: kthw-admin
+    organizations: [kthw:cluster-admins]
+    usage: client
+  delegate_to: localhost
+  run_once: true
 """
 
 RETURN = r"""
-serial:
-  description: Serial number, hexadecimal.
+subject:
+  description: Subject of the certificate, RFC 4514.
   returned: always
   type: str
+  sample: CN=cp1
+issuer:
+  description: Issuer of the certificate, RFC 4514.
+  returned: always
+  type: str
+  sample: CN=kthw-etcd-ca
+serial:
+  description: Serial number, lower-case hexadecimal without separators.
+  returned: always
+  type: str
+  sample: 2b7e0c6a9b0d2e55c3a1f7e8b9d0c1a2b3c4d5e6
+sans:
+  description: Subject alternative names, V(DNS:name) and V(IP:address), sorted.
+  returned: always
+  type: list
+  elements: str
+  sample: ["DNS:cp1", "DNS:localhost", "IP:127.0.0.1", "IP:172.31.250.11"]
 not_before:
   description: Start of validity, ISO 8601 UTC.
   returned: always
   type: str
+  sample: "2026-11-23T07:55:00Z"
 not_after:
   description: End of validity, ISO 8601 UTC.
   returned: always
   type: str
+  sample: "2027-11-23T08:00:00Z"
 fingerprint:
-  description: SHA-256 fingerprint.
+  description: SHA-256 fingerprint of the certificate, colon-separated lower-case hexadecimal.
   returned: always
   type: str
-subject:
-  description: Subject, RFC 4514.
-  returned: always
-  type: str
+  sample: "3a:5f:...:9c"
 changed_reasons:
   description:
-    - Why the certificate was (or in check mode would be) reissued, in the order checked - missing,
-      unparsable, key_missing, key_mismatch, key_type, subject, sans, usage, issuer, expiring, forced.
+    - Why the certificate was (or in check mode would be) issued, in the order checked; empty when it was
+      left alone.
+    - "One or more of V(missing), V(unparsable), V(key_missing), V(key_mismatch), V(key_type), V(subject),
+      V(sans), V(usage), V(issuer), V(expiring), V(forced), V(regenerate_key)."
   returned: always
   type: list
   elements: str
+  sample: [sans]
 """
 
-import traceback
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.backend import ensure_leaf
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.certificate import USAGES, LeafSpec
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.errors import PkiError
-from ansible_collections.kthw.control_plane.plugins.module_utils._pki.files import (
-    FILE_ARGUMENT_SPEC, apply_attributes, check_key_mode)
-
-try:
-    from ansible_collections.kthw.control_plane.plugins.module_utils._pki.backend import ensure_leaf
-    from ansible_collections.kthw.control_plane.plugins.module_utils._pki.certificate import LeafSpec
-    IMPORT_ERROR = None
-except ImportError:
-    IMPORT_ERROR = traceback.format_exc()
-
-KEY_TYPES = ["ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096"]
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.files import FILE_ARGUMENT_SPEC, PkiFiles
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.keys import (
+    CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY, KEY_TYPES)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path", required=True),
-            key_path=dict(type="path", required=True),
-            ca_path=dict(type="path", required=True),
-            ca_key_path=dict(type="path", required=True),
-            common_name=dict(type="str", required=True),
-            organizations=dict(type="list", elements="str", default=[]),
-            dns_names=dict(type="list", elements="str", default=[]),
-            ip_addresses=dict(type="list", elements="str", default=[]),
-            usage=dict(type="str", default="server", choices=["server", "client", "both"]),
-            key_type=dict(type="str", default="ecdsa-p256", choices=KEY_TYPES),
-            valid_days=dict(type="int", default=365),
-            renew_before_days=dict(type="int", default=30),
-            force=dict(type="bool", default=False),
-            regenerate_key=dict(type="bool", default=False),
-            **FILE_ARGUMENT_SPEC
-        ),
-        supports_check_mode=True,
+    argument_spec = dict(
+        path=dict(type="path", required=True),
+        key_path=dict(type="path", required=True),
+        ca_path=dict(type="path", required=True),
+        ca_key_path=dict(type="path", required=True),
+        common_name=dict(type="str", required=True),
+        organizations=dict(type="list", elements="str", default=[]),
+        dns_names=dict(type="list", elements="str", default=[]),
+        ip_addresses=dict(type="list", elements="str", default=[]),
+        usage=dict(type="str", default="server", choices=list(USAGES)),
+        key_type=dict(type="str", default="ecdsa-p256", choices=list(KEY_TYPES)),
+        valid_days=dict(type="int", default=365),
+        renew_before_days=dict(type="int", default=30),
+        force=dict(type="bool", default=False),
+        regenerate_key=dict(type="bool", default=False),
     )
-    if IMPORT_ERROR:
-        module.fail_json(msg=missing_required_lib("cryptography"), exception=IMPORT_ERROR)
+    argument_spec.update(FILE_ARGUMENT_SPEC)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    if not HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
     p = module.params
-    if not check_key_mode(p["key_mode"]):
-        module.fail_json(msg="key_mode %s gives group or others access to a private key: use 0600 or stricter" % p["key_mode"])
     try:
         spec = LeafSpec(p["common_name"], p["organizations"], p["dns_names"], p["ip_addresses"], p["usage"],
                         p["key_type"], p["valid_days"], p["renew_before_days"])
-        result = ensure_leaf(p["path"], p["key_path"], p["ca_path"], p["ca_key_path"], spec,
-                             p["force"], p["regenerate_key"], module.check_mode)
+        result = ensure_leaf(PkiFiles.from_params(module), p["path"], p["key_path"], p["ca_path"],
+                             p["ca_key_path"], spec, p["force"], p["regenerate_key"])
     except PkiError as exc:
         module.fail_json(msg=str(exc))
-    if not module.check_mode:
-        result["changed"] = apply_attributes(module, result["changed"],
-                                             [(p["path"], p["mode"]), (p["key_path"], p["key_mode"])])
-    if not module._diff:
-        result.pop("diff")
+    for warning in result.pop("warnings"):
+        module.warn(warning)
+    diff = result.pop("diff")
+    if module._diff:
+        result["diff"] = diff
     module.exit_json(**result)
 
 

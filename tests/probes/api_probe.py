@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Bounded probe of the apiserver endpoint: every interval, one read (GET the
 namespace) and one write (server-side apply of a ConfigMap) with a client
 certificate. Stops by itself after --count rounds, or when --stop-file exists;

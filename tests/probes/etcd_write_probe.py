@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Bounded write probe for etcd: one write every interval through etcd's JSON
 gateway with the given client certificate, failing over to the next endpoint
 on a connection error, as etcd's own clients do. A probe fails only when no
@@ -46,7 +45,7 @@ def main():
     context = ssl.create_default_context(cafile=args.cacert)
     context.load_cert_chain(args.cert, args.key)
     endpoints = args.endpoints.split(",")
-    failures, failovers, errors = 0, 0, []
+    failures, failovers, errors, last = 0, 0, [], ""
     start = time.monotonic()
     for attempt in range(args.count):
         tick = time.monotonic()

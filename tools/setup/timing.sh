@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the set-up scripts: records how long a cold (non-reused) step took,
 # so `make bench` can report cold timings without redoing hour-long builds.
 record_cold_timing() { # step seconds

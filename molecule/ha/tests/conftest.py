@@ -52,7 +52,7 @@ def kubectl(mirror_dir):
         command = [binary, "--kubeconfig", os.path.join(PKI_DIR, kubeconfig)]
         if server:
             command += ["--server", server]
-        result = subprocess.run(command + list(args), capture_output=True, text=True, timeout=60)
+        result = subprocess.run(command + list(args), capture_output=True, text=True, timeout=60, check=False)
         if check and result.returncode != 0:
             pytest.fail(f"kubectl {' '.join(args)} failed: {result.stderr}")
         return result

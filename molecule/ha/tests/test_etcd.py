@@ -32,7 +32,7 @@ def test_one_leader_and_equal_raft_terms(gate):
     status = etcdctl_json(gate, "endpoint status --cluster")
     assert len(status) == 3
     leaders = {entry["Status"]["leader"] for entry in status}
-    terms = {entry["Status"]["raft_term"] for entry in status}
+    terms = {entry["Status"]["raftTerm"] for entry in status}
     members = {entry["Status"]["header"]["member_id"] for entry in status}
     assert len(leaders) == 1 and leaders <= members
     assert len(terms) == 1

@@ -48,5 +48,5 @@ def test_public_variables_carry_the_role_prefix(role):
 
 def test_role_readmes_are_generated_from_the_specs():
     result = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "role_docs.py"), "--check"],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
