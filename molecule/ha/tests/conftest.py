@@ -49,7 +49,11 @@ def kubectl(mirror_dir):
     binary = os.path.join(mirror_dir, f"kubernetes/v{KUBERNETES_VERSION}/bin/linux/amd64/kubectl")
 
     def run(*args, kubeconfig="admin.kubeconfig", check=True, server=None):
-        command = [binary, "--kubeconfig", os.path.join(PKI_DIR, kubeconfig)]
+        if kubeconfig:
+            command = [binary, "--kubeconfig", os.path.join(PKI_DIR, kubeconfig)]
+        else:  # no credential of its own: for bearer tokens
+            command = [binary, "--kubeconfig", os.devnull, "--server", "https://172.31.250.10:6443",
+                       "--certificate-authority", os.path.join(PKI_DIR, "ca", "kubernetes.crt")]
         if server:
             command += ["--server", server]
         result = subprocess.run(command + list(args), capture_output=True, text=True, timeout=60, check=False)

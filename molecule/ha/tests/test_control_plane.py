@@ -18,7 +18,7 @@ def test_each_lease_has_exactly_one_holder(kubectl):
 def test_service_account_token_authenticates(kubectl):
     kubectl("create", "serviceaccount", "kthw-token-probe", check=False)
     token = kubectl("create", "token", "kthw-token-probe", "--duration=10m").stdout.strip()
-    who = json.loads(kubectl("auth", "whoami", "-o", "json", f"--token={token}", kubeconfig="nobody.kubeconfig").stdout)
+    who = json.loads(kubectl("auth", "whoami", "-o", "json", f"--token={token}", kubeconfig=None).stdout)
     assert who["status"]["userInfo"]["username"] == "system:serviceaccount:default:kthw-token-probe"
 
 

@@ -39,7 +39,9 @@ def test_kubectl_is_the_mirror_release(host, mirror_dir):
     assert f"Client Version: v{KUBERNETES_VERSION}" in out
 
 
-def test_etcd_tarball_is_unpacked_and_switched(host):
+@pytest.mark.parametrize("name", hosts_of("etcd"))
+def test_etcd_tarball_is_unpacked_and_switched(name):
+    host = node(name)
     version_dir = f"/opt/kthw/etcd/v{ETCD_VERSION}"
     assert host.file("/opt/kthw/etcd/current").linked_to == version_dir
     for command, version in (("etcd", "--version"), ("etcdctl", "version"), ("etcdutl", "version")):
