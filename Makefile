@@ -5,7 +5,8 @@ SHELL := /bin/bash
 
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 VENV := $(ROOT)/.venv
-export PATH := $(VENV)/bin:$(PATH)
+# Go builds the release binaries when the mirror cannot be filled from upstream.
+export PATH := $(VENV)/bin:/usr/local/go/bin:$(PATH)
 export KTHW_CACHE_DIR ?= /var/cache/kthw
 export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
 # Molecule reads these when it creates the fleet.
@@ -32,7 +33,7 @@ mirror:
 	@tools/mirror/fill.sh >/dev/null
 
 cluster: setup ## Bring up the three-node HA control plane in local containers
-	@tools/cluster.sh up
+	@tools/cluster.sh
 
 test: setup lint unit molecule ## Lint, unit tests and every Molecule scenario
 
@@ -44,6 +45,7 @@ unit: venv
 	pytest -q tests/unit
 
 molecule: setup
+	@tools/setup/clear-fleet.sh
 	@for s in $(SCENARIOS); do \
 	  KTHW_NODE_IMAGE=$$(tools/setup/node-image.sh) molecule test -s $$s || exit 1; \
 	done
@@ -53,4 +55,5 @@ bench: venv engine image ## Print set-up timings (and later converge timings) as
 
 clean: ## Remove the fleet, the venv and local state (keeps the image and mirror caches)
 	-@KTHW_NODE_IMAGE=unused molecule destroy --all >/dev/null 2>&1 || true
-	rm -rf .venv .collections .cache bench/results .pytest_cache
+	-@docker info >/dev/null 2>&1 && tools/setup/clear-fleet.sh || true
+	rm -rf .venv .collections .cache .cluster .ansible bench/results .pytest_cache

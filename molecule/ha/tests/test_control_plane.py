@@ -39,7 +39,7 @@ def test_losing_a_node_recovers_within_30s_and_stays_green():
         result = json.load(handle)
     probe = result["probe"]
     print("failover probe:", json.dumps(probe))
-    assert probe["rounds"] >= 200
+    assert probe["rounds"] >= 120  # at least half a minute of probing
     times = [f["at_s"] for f in probe["failures"]]
     if times:
         # Every failure falls inside one window of at most 30 s: green again, and green after.

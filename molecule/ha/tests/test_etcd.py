@@ -126,3 +126,21 @@ def test_probe_saw_no_failed_write_during_the_roll():
 
 def test_data_written_before_the_roll_reads_back(gate):
     assert gate.check_output(f"{ETCDCTL} get /kthw-test/marker --print-value-only") == "written-before-the-roll"
+
+
+def test_snapshot_playbook_kept_one_verified_snapshot(mirror_dir, tmp_path):
+    import glob
+    import os
+    import subprocess
+    import tarfile
+    from conftest import EPHEMERAL, ETCD_VERSION
+    snapshots = glob.glob(os.path.join(EPHEMERAL, "etcd-snapshots", "etcd-*.db"))
+    assert len(snapshots) == 1, snapshots  # two runs, etcd_snapshot_keep: 1
+    assert os.stat(snapshots[0]).st_mode & 0o777 == 0o600
+    # An independent check with etcdutl from the release tarball.
+    name = f"etcd-v{ETCD_VERSION}-linux-amd64"
+    with tarfile.open(os.path.join(mirror_dir, f"etcd/v{ETCD_VERSION}/{name}.tar.gz")) as archive:
+        archive.extract(f"{name}/etcdutl", tmp_path)
+    status = subprocess.run([str(tmp_path / name / "etcdutl"), "snapshot", "status", snapshots[0], "-w", "json"],
+                            capture_output=True, text=True, check=True)
+    assert json.loads(status.stdout)["totalKey"] > 0
