@@ -8,6 +8,14 @@ cd "$root"
 KTHW_NODE_IMAGE=$(tools/setup/node-image.sh)
 export KTHW_NODE_IMAGE
 
+# Molecule's own record may list a fleet whose containers are gone (removed by
+# a test run, or lost with the engine): start from a clean record then.
+for name in cp1 cp2 cp3 lb mirror; do
+  if ! docker inspect "$name" >/dev/null 2>&1; then
+    molecule destroy -s ha
+    break
+  fi
+done
 molecule create -s ha
 molecule converge -s ha
 
