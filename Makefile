@@ -13,12 +13,12 @@ export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
 export KTHW_MIRROR_DIR := $(KTHW_CACHE_DIR)/mirror
 SCENARIOS ?= ha
 
-.PHONY: help setup venv engine image mirror cluster test lint unit molecule bench clean
+.PHONY: help setup venv engine image mirror kube-bench cluster test lint unit molecule bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-setup: venv engine image mirror ## Install the toolchain, start Docker, build the node image and the binary mirror
+setup: venv engine image mirror kube-bench ## Install the toolchain, start Docker, build the node image, the binary mirror and kube-bench
 
 venv:
 	@tools/setup/venv.sh
@@ -31,6 +31,9 @@ image: engine
 
 mirror:
 	@tools/mirror/fill.sh >/dev/null
+
+kube-bench:
+	@tools/cis/kube-bench.sh >/dev/null
 
 cluster: setup ## Bring up the three-node HA control plane in local containers
 	@tools/cluster.sh
@@ -50,8 +53,8 @@ molecule: setup
 	  KTHW_NODE_IMAGE=$$(tools/setup/node-image.sh) molecule test -s $$s || exit 1; \
 	done
 
-bench: venv engine image ## Print set-up timings (and later converge timings) as JSON
-	@python3 bench/setup_steps.py
+bench: setup ## Measure converge, re-run, rotation, CIS and five nodes; JSON to bench/results/latest.json
+	@KTHW_NODE_IMAGE=$$(tools/setup/node-image.sh) python3 bench/run.py
 
 clean: ## Remove the fleet, the venv and local state (keeps the image and mirror caches)
 	-@KTHW_NODE_IMAGE=unused molecule destroy --all >/dev/null 2>&1 || true

@@ -21,6 +21,7 @@ STEPS = {
     "engine": ["tools/setup/docker-engine.sh"],
     "image": ["tools/setup/node-image.sh"],
     "mirror": ["tools/mirror/fill.sh"],
+    "kube-bench": ["tools/cis/kube-bench.sh"],
 }
 
 

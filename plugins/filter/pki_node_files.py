@@ -16,8 +16,8 @@ author: kthw.control_plane contributors (@kthw)
 description:
   - Turns the leaves issued for a node (each a certificate and a key on the controller) and the
     shared files it needs (CA certificates, service-account keys) into one list of files to copy.
-  - Every entry has C(src), C(dest), C(owner), C(secret) (whether it is a private key) and
-    C(component) (whose restart it calls for).
+  - Every entry has C(file), ready for M(kthw.control_plane.file_bundle) (C(src), C(dest), C(owner),
+    C(group) and C(mode) V(0600)), and C(component) (whose restart a change of the file calls for).
 options:
   _input:
     description: Leaves, each with C(name), C(dest) (without extension), C(owner) and C(component).
@@ -25,7 +25,7 @@ options:
     elements: dict
     required: true
   shared:
-    description: Shared files, each with C(src), C(dest), C(component) and optionally C(owner) and C(secret).
+    description: Shared files, each with C(src), C(dest), C(component) and optionally C(owner).
     type: list
     elements: dict
     required: true
@@ -36,12 +36,9 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Copy every file
-  ansible.builtin.copy:
-    src: "{{ item.src }}"
-    dest: "{{ item.dest }}"
-    mode: "0600"
-  loop: "{{ leaves | kthw.control_plane.pki_node_files(shared, pki_dir ~ '/nodes/' ~ inventory_hostname) }}"
+- name: Copy every file in one transfer
+  kthw.control_plane.file_bundle:
+    files: "{{ leaves | kthw.control_plane.pki_node_files(shared, pki_dir ~ '/nodes/' ~ inventory_hostname) | map(attribute='file') }}"
 """
 
 RETURN = r"""
@@ -52,26 +49,22 @@ _value:
 """
 
 
+def _entry(src, dest, owner, component):
+    # Certificates too are 0600: nothing but their owner reads them on a node.
+    return {"file": {"src": src, "dest": dest, "owner": owner, "group": owner, "mode": "0600"},
+            "component": component}
+
+
 def pki_node_files(leaves, shared, node_dir):
     files = []
     try:
         for leaf in leaves:
-            for extension, secret in (("crt", False), ("key", True)):
-                files.append({
-                    "src": "%s/%s.%s" % (node_dir, leaf["name"], extension),
-                    "dest": "%s.%s" % (leaf["dest"], extension),
-                    "owner": leaf.get("owner", "root"),
-                    "secret": secret,
-                    "component": leaf["component"],
-                })
+            for extension in ("crt", "key"):
+                files.append(_entry("%s/%s.%s" % (node_dir, leaf["name"], extension),
+                                    "%s.%s" % (leaf["dest"], extension),
+                                    leaf.get("owner", "root"), leaf["component"]))
         for entry in shared:
-            files.append({
-                "src": entry["src"],
-                "dest": entry["dest"],
-                "owner": entry.get("owner", "root"),
-                "secret": bool(entry.get("secret", False)),
-                "component": entry["component"],
-            })
+            files.append(_entry(entry["src"], entry["dest"], entry.get("owner", "root"), entry["component"]))
     except (KeyError, TypeError) as exc:
         raise AnsibleFilterError("pki_node_files: malformed entry, missing %s" % exc)
     return files

@@ -35,7 +35,8 @@ def test_health_proxy_serves_only_health(host):
 def test_hardening_flags_on_the_command_line(host):
     args = host.process.get(comm="kube-apiserver").args
     for flag in ("--profiling=false", "--authorization-mode=Node,RBAC", "--tls-min-version=VersionTLS12",
-                 "--enable-admission-plugins=NodeRestriction", "--service-account-lookup=true",
+                 "--enable-admission-plugins=NodeRestriction,DenyServiceExternalIPs", "--service-account-lookup=true",
+                 "--service-account-extend-token-expiration=false",
                  "--kubelet-certificate-authority=/etc/kubernetes/pki/ca.crt",
                  "--encryption-provider-config=/etc/kubernetes/encryption-config.yaml",
                  "--audit-log-path=/var/log/kubernetes/audit/audit.log", "--audit-log-maxage=30"):

@@ -10,8 +10,14 @@ import os
 import tempfile
 
 
-def write_private(path, data):
-    """Writes data to path atomically; the file is 0600 from its first byte."""
+def write_private(path, data, uid=-1, gid=-1, mode=0o600):
+    """Writes data to path atomically; the file is 0600 from its first byte.
+
+    The temporary file is created 0600 in the directory of path and filled; then it is given
+    uid and gid (-1 keeps the user and group the module runs as), then mode, and only then moved
+    into place. Owner and mode are set on the open file, before the rename, so path never shows
+    anything but the old file or the new one with its final owner and mode.
+    """
     directory = os.path.dirname(os.path.abspath(path))
     fd, temp_path = tempfile.mkstemp(prefix=".kthw-private.", dir=directory)
     try:
@@ -19,6 +25,11 @@ def write_private(path, data):
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            if uid != -1 or gid != -1:
+                # chown before chmod: chown clears the setuid and setgid bits of a mode.
+                os.fchown(handle.fileno(), uid, gid)
+            if mode != 0o600:
+                os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         # os.replace keeps the temporary file's 0600 mode; atomic_move would
         # widen a newly created file to the umask default for a moment.

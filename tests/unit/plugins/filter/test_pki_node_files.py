@@ -14,19 +14,20 @@ def test_leaf_becomes_certificate_then_private_key():
     leaves = [{"name": "etcd-server", "dest": "/etc/etcd/pki/server", "owner": "etcd", "component": "etcd"}]
     files = pki_node_files(leaves, [], "/pki/nodes/cp1")
     assert files == [
-        {"src": "/pki/nodes/cp1/etcd-server.crt", "dest": "/etc/etcd/pki/server.crt",
-         "owner": "etcd", "secret": False, "component": "etcd"},
-        {"src": "/pki/nodes/cp1/etcd-server.key", "dest": "/etc/etcd/pki/server.key",
-         "owner": "etcd", "secret": True, "component": "etcd"},
+        {"file": {"src": "/pki/nodes/cp1/etcd-server.crt", "dest": "/etc/etcd/pki/server.crt",
+                  "owner": "etcd", "group": "etcd", "mode": "0600"}, "component": "etcd"},
+        {"file": {"src": "/pki/nodes/cp1/etcd-server.key", "dest": "/etc/etcd/pki/server.key",
+                  "owner": "etcd", "group": "etcd", "mode": "0600"}, "component": "etcd"},
     ]
 
 
-def test_shared_files_default_to_root_and_public():
+def test_shared_files_default_to_root():
     shared = [{"src": "/pki/ca/etcd.crt", "dest": "/etc/kubernetes/pki/etcd/ca.crt", "component": "kube-apiserver"},
               {"src": "/pki/service-account.key", "dest": "/etc/kubernetes/pki/sa.key",
-               "component": "kube-controller-manager", "secret": True}]
+               "component": "kube-controller-manager"}]
     files = pki_node_files([], shared, "/unused")
-    assert [(f["owner"], f["secret"]) for f in files] == [("root", False), ("root", True)]
+    assert [(f["file"]["owner"], f["file"]["group"], f["component"]) for f in files] == [
+        ("root", "root", "kube-apiserver"), ("root", "root", "kube-controller-manager")]
 
 
 def test_malformed_entry_is_refused():

@@ -1,0 +1,197 @@
+"""Measures the control plane's life cycle on the local fleet and prints one
+JSON object (also written to bench/results/latest.json):
+
+  cold_converge_s    site.yml on freshly created containers, until /readyz
+                     answers through the load balancer
+  noop_rerun_s       site.yml again; noop_changed must be 0
+  rotation_s         playbooks/rotate_certs.yml (every leaf) under the API probe;
+                     rotation_failed_probes must be 0
+  cis_*              kube-bench on every control-plane node, summed
+  floor_s            the same binaries and files, services started by hand in
+                     dependency order until /readyz through the load balancer
+  five_node_*        the cold converge of a five-node control plane
+  setup              the set-up steps (bench/setup_steps.py)
+
+Needs the set-up of `make setup`; destroys and recreates the Molecule fleets.
+"""
+
+import concurrent.futures
+import glob
+import json
+import os
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+RESULTS = os.path.join(ROOT, "bench", "results", "latest.json")
+LB_READYZ = "https://172.31.250.10:6443/readyz"
+SERVICES = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]
+
+
+def log(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def run(command, env=None, check=True, capture=False):
+    result = subprocess.run(command, cwd=ROOT, env=env, check=False, text=True,
+                            stdout=subprocess.PIPE if capture else sys.stderr,
+                            stderr=subprocess.PIPE if capture else sys.stderr)
+    if check and result.returncode != 0:
+        raise SystemExit(f"[bench] failed ({result.returncode}): {' '.join(command)}\n"
+                         f"{result.stderr if capture else ''}")
+    return result
+
+
+def ephemeral_dir(scenario):
+    candidates = glob.glob(os.path.expanduser(f"~/.ansible/tmp/molecule.*.{scenario}"))
+    if not candidates:
+        raise SystemExit(f"[bench] no Molecule ephemeral folder for scenario {scenario}")
+    return max(candidates, key=os.path.getmtime)
+
+
+def fresh_fleet(scenario):
+    """Destroys every fleet and creates the scenario's containers, unconfigured."""
+    for name in ("ha", "ha5"):
+        run(["molecule", "destroy", "-s", name])
+    run(["tools/setup/clear-fleet.sh"])
+    started = time.monotonic()
+    run(["molecule", "create", "-s", scenario])
+    return round(time.monotonic() - started, 1)
+
+
+def lb_ready(pki_dir):
+    context = ssl.create_default_context(cafile=os.path.join(pki_dir, "ca", "kubernetes.crt"))
+    try:
+        with urllib.request.urlopen(LB_READYZ, context=context, timeout=2) as response:
+            return response.status == 200 and response.read() == b"ok"
+    except OSError:
+        return False
+
+
+def wait_lb_ready(pki_dir, limit_s=300):
+    deadline = time.monotonic() + limit_s
+    while not lb_ready(pki_dir):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"[bench] {LB_READYZ} not ready after {limit_s} s")
+        time.sleep(0.2)
+
+
+def playbook(scenario, playbook_path, label, extra=()):
+    """Runs a playbook against the scenario's fleet with the work tree's
+    ansible.cfg; returns wall seconds and the timing callback's record."""
+    eph = ephemeral_dir(scenario)
+    timings = os.path.join(eph, f"timings-{label}.json")
+    env = dict(os.environ, MOLECULE_EPHEMERAL_DIRECTORY=eph, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
+               ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, "bench", "callback_plugins"),
+               ANSIBLE_CALLBACKS_ENABLED="kthw_task_timings", KTHW_TIMINGS_FILE=timings,
+               ANSIBLE_INTERPRETER_PYTHON="/usr/bin/python3")
+    log(f"{label}: ansible-playbook {playbook_path} on {scenario}")
+    started = time.monotonic()
+    run(["ansible-playbook", "-i", os.path.join(eph, "inventory"), playbook_path, *extra], env=env)
+    seconds = time.monotonic() - started
+    with open(timings, encoding="utf-8") as handle:
+        record = json.load(handle)
+    return seconds, record
+
+
+def slowest(record, count=5):
+    ordered = sorted(record["tasks"], key=lambda task: task["seconds"], reverse=True)[:count]
+    return [{"task": t["task"], "role": t["role"], "s": round(t["seconds"], 1)} for t in ordered]
+
+
+def cold_converge(scenario):
+    create_s = fresh_fleet(scenario)
+    eph = ephemeral_dir(scenario)
+    # A cold run starts without cached facts of earlier fleets.
+    run(["rm", "-rf", os.path.join(ROOT, ".cache", "facts")])
+    seconds, record = playbook(scenario, "site.yml", "cold")
+    started = time.monotonic()
+    wait_lb_ready(os.path.join(eph, "pki"))
+    return round(seconds + time.monotonic() - started, 1), record, create_s
+
+
+def rotation(scenario):
+    eph = ephemeral_dir(scenario)
+    pki = os.path.join(eph, "pki")
+    stop_file = os.path.join(eph, "bench-rotation.stop")
+    if os.path.exists(stop_file):
+        os.remove(stop_file)
+    probe = subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, "tests", "probes", "api_probe.py"), "--server", "https://172.31.250.10:6443",
+         "--cacert", os.path.join(pki, "ca", "kubernetes.crt"), "--cert", os.path.join(pki, "admin.crt"),
+         "--key", os.path.join(pki, "admin.key"), "--count", "2400", "--interval", "0.25",
+         "--name", "kthw-bench-probe", "--stop-file", stop_file], stdout=subprocess.PIPE, text=True)
+    time.sleep(2)
+    seconds, record = playbook(scenario, "playbooks/rotate_certs.yml", "rotation")
+    time.sleep(2)
+    open(stop_file, "w", encoding="utf-8").close()
+    out = probe.communicate(timeout=60)[0]
+    return round(seconds, 1), json.loads(out), record
+
+
+def floor(nodes, pki_dir):
+    """Stops every service, then starts them by hand in dependency order."""
+    def on_nodes(action, service):
+        with concurrent.futures.ThreadPoolExecutor(len(nodes)) as pool:
+            list(pool.map(lambda n: run(["docker", "exec", n, "systemctl", action, service]), nodes))
+
+    run(["docker", "exec", "lb", "systemctl", "stop", "haproxy"])
+    for service in reversed(SERVICES):
+        on_nodes("stop", service)
+    started = time.monotonic()
+    on_nodes("start", "etcd")  # Type=notify: returns once the member serves with a quorum
+    for service in SERVICES[1:]:
+        on_nodes("start", service)
+    run(["docker", "exec", "lb", "systemctl", "start", "haproxy"])
+    wait_lb_ready(pki_dir)
+    return round(time.monotonic() - started, 1)
+
+
+def cis(scenario):
+    env = dict(os.environ, MOLECULE_EPHEMERAL_DIRECTORY=ephemeral_dir(scenario))
+    out = run([sys.executable, os.path.join(ROOT, "bench", "cis.py")], env=env, capture=True).stdout
+    return json.loads(out)
+
+
+def main():
+    result = {"machine": {"cpus": os.cpu_count()}}
+    out = run([sys.executable, os.path.join(ROOT, "bench", "setup_steps.py")], capture=True).stdout
+    result["setup"] = json.loads(out)
+
+    cold_s, cold, create_s = cold_converge("ha")
+    result.update(cold_converge_s=cold_s, fleet_create_s=create_s, task_count=cold["task_count"],
+                  cold_changed=cold["changed"], slowest_tasks=slowest(cold))
+
+    noop_s, noop = playbook("ha", "site.yml", "noop")
+    result.update(noop_rerun_s=round(noop_s, 1), noop_changed=noop["changed"], noop_slowest_tasks=slowest(noop))
+
+    rotation_s, probe, rotated = rotation("ha")
+    result.update(rotation_s=rotation_s, rotation_failed_probes=probe["failed_rounds"],
+                  rotation_probe_rounds=probe["rounds"], rotation_changed=rotated["changed"],
+                  rotation_slowest_tasks=slowest(rotated))
+
+    result.update(cis("ha"))
+
+    floor_s = floor(["cp1", "cp2", "cp3"], os.path.join(ephemeral_dir("ha"), "pki"))
+    result.update(floor_s=floor_s, cold_over_floor=round(cold_s / floor_s, 1))
+
+    five_s, five = cold_converge("ha5")[:2]
+    result.update(five_node_cold_converge_s=five_s, five_node_task_count=five["task_count"],
+                  five_over_three=round(five_s / cold_s, 2))
+    run(["molecule", "destroy", "-s", "ha5"])
+
+    result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+    with open(RESULTS, "w", encoding="utf-8") as handle:
+        json.dump(result, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    json.dump(result, sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

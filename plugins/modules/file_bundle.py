@@ -1,0 +1,188 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, kthw.control_plane contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: file_bundle
+short_description: Puts a set of small files in place in one round trip, keys private from their first byte
+version_added: 0.1.0
+author: kthw.control_plane contributors (@kthw)
+description:
+  - Makes a set of small files (certificates, keys, configuration files) on the node match what is
+    asked, with one remote call for the whole set, where a loop of M(ansible.builtin.copy) takes two per file.
+  - The action plugin reads every O(files[].src) on the controller and sends the contents with the
+    module; the module compares each file's content (SHA-256), owner, group and mode, and acts only
+    on what differs.
+  - A file whose content differs is written to a temporary file in the same directory, created with
+    mode C(0600) from its first byte, given its owner, group and mode, and renamed into place, so
+    that a private key is never readable by others, not even for a moment.
+  - A file whose owner, group or mode alone differ is changed in place, its mode narrowed first, so
+    that nobody gains access that neither the old nor the new attributes grant.
+  - Every file is checked before any is written, so a missing user, group or directory fails the
+    task before it changes anything.
+  - Contents are never returned, logged or shown in diffs.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  # Not ansible.builtin.action_common_attributes.files: that name loads the ansible.builtin.files fragment.
+  - action_common_attributes.files
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+  diff_mode:
+    support: partial
+    details: The diff names each file that changes with its owner, group and mode; its content shows only as changed or not.
+  platform:
+    platforms: posix
+  safe_file_operations:
+    support: partial
+    details: Files are replaced atomically with a rename, not with C(atomic_move); SELinux contexts are not set.
+  vault:
+    support: full
+options:
+  files:
+    description:
+      - The files, handled in this order.
+      - Each needs exactly one of O(files[].src), O(files[].content) or O(files[].content_base64).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      src:
+        description:
+          - File on the controller whose content is copied, read by the action plugin.
+          - A relative path is looked up as M(ansible.builtin.copy) looks up its
+            O(ansible.builtin.copy#module:src), in the C(files) folders of the role and the playbook.
+          - Vault-encrypted files are decrypted.
+        type: path
+      content:
+        description:
+          - The content as text, written encoded as UTF-8.
+          - For binary content use O(files[].content_base64).
+        type: str
+      content_base64:
+        description:
+          - The content, base64-encoded, for binary data.
+          - The action plugin sends every content in this form.
+        type: str
+      dest:
+        description:
+          - Absolute path of the file on the node.
+          - Its directory must exist. Each O(files[].dest) may appear once.
+        type: path
+        required: true
+      owner:
+        description: Owner of the file, a user name or a numeric id.
+        type: str
+        default: root
+      group:
+        description:
+          - Group of the file, a group name or a numeric id.
+          - Without it, the group named like O(files[].owner) (or with its id, when the owner is numeric).
+        type: str
+      mode:
+        description:
+          - Mode of the file, a quoted octal string such as V('0644'); symbolic modes are not supported.
+          - As for M(ansible.builtin.file), an unquoted number is taken as the numeric value of the mode.
+        type: raw
+        default: '0600'
+notes:
+  - Meant for small files, since the contents travel with the arguments of the module.
+  - A symbolic link at O(files[].dest) is replaced by a regular file; any other file that is not a
+    regular file fails the task.
+  - Changing owners needs root, usually C(become=true).
+seealso:
+  - module: ansible.builtin.copy
+"""
+
+EXAMPLES = r"""
+- name: Copy the certificates and keys
+  kthw.control_plane.file_bundle:
+    files:
+      - src: "{{ inventory_dir }}/pki/nodes/{{ inventory_hostname }}/apiserver.crt"
+        dest: /etc/kubernetes/pki/apiserver.crt
+        mode: "0644"
+      - src: "{{ inventory_dir }}/pki/nodes/{{ inventory_hostname }}/apiserver.key"
+        dest: /etc/kubernetes/pki/apiserver.key
+      - src: "{{ inventory_dir }}/pki/nodes/{{ inventory_hostname }}/etcd.key"
+        dest: /etc/etcd/pki/server.key
+        owner: etcd
+        mode: "0400"
+      - content: "{{ encryption_config | to_nice_yaml }}"
+        dest: /etc/kubernetes/encryption-config.yaml
+  become: true
+  register: pki_files
+
+- name: A binary file kept base64-encoded in a vaulted variable
+  kthw.control_plane.file_bundle:
+    files:
+      - content_base64: "{{ vault_webhook_token_b64 }}"
+        dest: /etc/kubernetes/webhook-token.bin
+        owner: "0"
+        group: "0"
+        mode: "0400"
+  become: true
+"""
+
+RETURN = r"""
+changed_files:
+  description: The O(files[].dest) that changed (or in check mode would change), in the order given.
+  returned: always
+  type: list
+  elements: str
+  sample: [/etc/kubernetes/pki/apiserver.key]
+files:
+  description: Every file, in the order given, without its content.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    dest:
+      description: The O(files[].dest) of the file.
+      type: str
+      returned: always
+      sample: /etc/kubernetes/pki/apiserver.key
+    changed:
+      description: Whether the file changed (or in check mode would change).
+      type: bool
+      returned: always
+      sample: true
+    changed_reasons:
+      description:
+        - What differed, in this order, empty when nothing did.
+        - V(missing) - the file did not exist.
+        - V(type) - a symbolic link was there, replaced by the file.
+        - V(content) - the content differed.
+        - V(owner), V(group), V(mode) - the attribute differed.
+      type: list
+      elements: str
+      returned: always
+      sample: [content, mode]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.kthw.control_plane.plugins.module_utils._files.bundle import (
+    ARGUMENT_SPEC, BundleError, sync_bundle)
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    try:
+        result = sync_bundle(module.params["files"], check_mode=module.check_mode, diff=module._diff)
+    except BundleError as exc:
+        module.fail_json(msg=str(exc), changed=bool(exc.changed_files), changed_files=exc.changed_files)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

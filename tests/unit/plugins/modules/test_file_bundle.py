@@ -1,0 +1,433 @@
+"""file_bundle, the node side: each file decided by content, owner, group and mode; keys private
+from their first byte; attributes changed in place without widening access; nothing secret
+in results or diffs."""
+
+import base64
+import grp
+import hashlib
+import os
+import pwd
+import stat
+
+import pytest
+import yaml
+
+from ansible_collections.kthw.control_plane.plugins.module_utils._files import bundle, private
+from ansible_collections.kthw.control_plane.plugins.modules import file_bundle
+
+KEY = b"-----BEGIN PRIVATE KEY-----\nS3VuaXRTRUNSRVRrZXlib2R5\n-----END PRIVATE KEY-----\n"
+CERT = b"-----BEGIN CERTIFICATE-----\nY2VydGlmaWNhdGVib2R5\n-----END CERTIFICATE-----\n"
+ME = pwd.getpwuid(os.geteuid()).pw_name
+MY_GROUP = grp.getgrgid(os.getegid()).gr_name
+ROOT = os.geteuid() == 0
+needs_root = pytest.mark.skipif(not ROOT, reason="giving a file to another user needs root")
+# Debian's unprivileged user and group, both 65534.
+NOBODY = "nobody"
+NOGROUP = "nogroup"
+
+
+def entry(dest, data=KEY, **changes):
+    """One entry of the files option as the action plugin sends it."""
+    item = dict(dest=str(dest), content_base64=base64.b64encode(data).decode("ascii"), owner=ME, group=MY_GROUP)
+    item.update(changes)
+    return item
+
+
+def make_file(path, data, mode=0o600, uid=-1, gid=-1):
+    path.write_bytes(data)
+    os.chown(str(path), uid, gid)
+    os.chmod(str(path), mode)
+    return path
+
+
+def state(d):
+    """Every file of d: content, mode, owner, group, inode, mtime and ctime, to prove nothing was touched."""
+    result = {}
+    for name in sorted(os.listdir(str(d))):
+        st = os.lstat(str(d / name))
+        data = None if stat.S_ISLNK(st.st_mode) else (d / name).read_bytes()
+        result[name] = (data, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+    return result
+
+
+def mode_of(path):
+    return stat.S_IMODE(os.lstat(str(path)).st_mode)
+
+
+def assert_no_content(outputs, *contents):
+    """No output holds any content, its base64 form or its SHA-256 (a low-entropy secret could be guessed from it)."""
+    text = repr(outputs)
+    assert "PRIVATE KEY" not in text and "-----BEGIN" not in text
+    for data in contents:
+        for line in data.splitlines():
+            if line and not line.startswith(b"-----"):
+                assert line.decode() not in text
+        assert base64.b64encode(data).decode() not in text
+        assert hashlib.sha256(data).hexdigest() not in text
+
+
+# --- the decision, one file at a time ------------------------------------------------------------
+
+@pytest.mark.parametrize("existing, wanted, reasons", [
+    (None, dict(), ["missing"]),
+    (dict(), dict(), []),
+    (dict(data=b"old"), dict(), ["content"]),
+    (dict(data=b""), dict(), ["content"]),
+    (dict(mode=0o644), dict(), ["mode"]),
+    (dict(mode=0o400), dict(mode=0o600), ["mode"]),
+    (dict(data=b"old", mode=0o644), dict(), ["content", "mode"]),
+    (dict(), dict(data=CERT, mode=0o644), ["content", "mode"]),
+    ("symlink", dict(), ["type"]),
+], ids=["missing", "same", "content", "empty", "wider-mode", "narrower-mode", "content-and-mode", "new-content-and-mode",
+        "symlink"])
+def test_decide_by_content_and_mode(tmp_path, existing, wanted, reasons):
+    dest = tmp_path / "a.key"
+    if existing == "symlink":
+        make_file(tmp_path / "elsewhere", KEY)
+        os.symlink(str(tmp_path / "elsewhere"), str(dest))
+    elif existing is not None:
+        make_file(dest, existing.get("data", KEY), existing.get("mode", 0o600))
+    before = state(tmp_path)
+    want = bundle.WantedFile(str(dest), wanted.get("data", KEY), os.geteuid(), os.getegid(), wanted.get("mode", 0o600))
+    assert bundle.decide(want).reasons == reasons
+    assert state(tmp_path) == before, "deciding never writes"
+
+
+@needs_root
+@pytest.mark.parametrize("uid, gid, reasons", [
+    (0, 0, []),
+    (65534, 0, ["owner"]),
+    (0, 65534, ["group"]),
+    (65534, 65534, ["owner", "group"]),
+])
+def test_decide_by_owner_and_group(tmp_path, uid, gid, reasons):
+    dest = make_file(tmp_path / "a.key", KEY, 0o600, uid, gid)
+    assert bundle.decide(bundle.WantedFile(str(dest), KEY, 0, 0, 0o600)).reasons == reasons
+
+
+@pytest.mark.parametrize("mode, value", [
+    ("0600", 0o600), ("600", 0o600), ("0o640", 0o640), ("0400", 0o400), ("0", 0), ("2750", 0o2750),
+    (0o644, 0o644), (384, 0o600),
+])
+def test_modes_are_octal_strings_or_numbers(mode, value):
+    assert bundle.parse_mode(mode, "/x") == value
+
+
+@pytest.mark.parametrize("mode", ["u=rw", "0800", "", "0o", "17777", 0o10000, -1, True, None])
+def test_symbolic_or_impossible_modes_are_refused(mode):
+    with pytest.raises(bundle.BundleError, match="/x"):
+        bundle.parse_mode(mode, "/x")
+
+
+# --- the module, end to end ------------------------------------------------------------------------
+
+def test_new_files_are_written_with_their_attributes(tmp_path, run_module):
+    result = run_module(file_bundle, dict(files=[
+        entry(tmp_path / "a.key"),
+        entry(tmp_path / "a.crt", CERT, mode="0644"),
+        dict(dest=str(tmp_path / "conf.yaml"), content="kind: Config\n", owner=ME, group=MY_GROUP, mode="0640"),
+    ]))
+    assert result["changed"] and not result.get("failed"), result
+    assert result["changed_files"] == [str(tmp_path / n) for n in ("a.key", "a.crt", "conf.yaml")]
+    assert [f["changed_reasons"] for f in result["files"]] == [["missing"]] * 3
+    assert (tmp_path / "a.key").read_bytes() == KEY and mode_of(tmp_path / "a.key") == 0o600
+    assert (tmp_path / "a.crt").read_bytes() == CERT and mode_of(tmp_path / "a.crt") == 0o644
+    assert (tmp_path / "conf.yaml").read_bytes() == b"kind: Config\n" and mode_of(tmp_path / "conf.yaml") == 0o640
+    assert sorted(os.listdir(str(tmp_path))) == ["a.crt", "a.key", "conf.yaml"], "no temporary file is left behind"
+
+
+@pytest.mark.parametrize("mode", ["0600", "0644"])
+def test_a_new_file_is_0600_and_empty_when_created_even_with_umask_000(tmp_path, run_module, monkeypatch, mode):
+    created, real_open = [], os.open
+
+    def spy_open(path, flags, mode=0o777, *args, **kwargs):
+        fd = real_open(path, flags, mode, *args, **kwargs)
+        if flags & os.O_CREAT:
+            st = os.fstat(fd)
+            created.append((os.path.basename(path), flags, stat.S_IMODE(st.st_mode), st.st_size))
+        return fd
+
+    monkeypatch.setattr(os, "open", spy_open)
+    old = os.umask(0)
+    try:
+        result = run_module(file_bundle, dict(files=[entry(tmp_path / "a.key", mode=mode)]))
+    finally:
+        os.umask(old)
+    assert result["changed"], result
+    assert len(created) == 1
+    name, flags, created_mode, size = created[0]
+    assert name.startswith(".kthw-private.") and flags & os.O_EXCL, "a new temporary file, never an existing one"
+    assert (created_mode, size) == (0o600, 0), "0600 before its first byte"
+    assert mode_of(tmp_path / "a.key") == int(mode, 8)
+
+
+def test_the_temporary_file_gets_owner_and_mode_before_it_is_renamed(tmp_path, run_module, monkeypatch):
+    seen, real_replace = [], os.replace
+
+    def spy_replace(src, dst):
+        st = os.stat(src)
+        seen.append((os.path.basename(src), stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid, open(src, "rb").read()))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy_replace)
+    run_module(file_bundle, dict(files=[entry(tmp_path / "a.crt", CERT, mode="0644")]))
+    assert len(seen) == 1
+    name, mode, uid, gid, data = seen[0]
+    assert name.startswith(".kthw-private.")
+    assert (mode, uid, gid, data) == (0o644, os.geteuid(), os.getegid(), CERT)
+
+
+def test_an_unchanged_bundle_is_left_alone(tmp_path, run_module, monkeypatch):
+    files = [entry(tmp_path / "a.key"), entry(tmp_path / "a.crt", CERT, mode="0644")]
+    assert run_module(file_bundle, dict(files=files))["changed"]
+    before = state(tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("nothing is written")
+
+    for name in ("replace", "chmod", "fchmod", "chown", "fchown"):
+        monkeypatch.setattr(os, name, refuse)
+    again = run_module(file_bundle, dict(files=files))
+    assert again["changed"] is False and again["changed_files"] == []
+    assert again["files"] == [dict(dest=f["dest"], changed=False, changed_reasons=[]) for f in files]
+    assert state(tmp_path) == before, "content, attributes, inode, mtime and ctime are all the same"
+
+
+def test_a_content_change_replaces_the_file(tmp_path, run_module):
+    dest = make_file(tmp_path / "a.key", b"old key\n", 0o600)
+    inode = os.stat(str(dest)).st_ino
+    result = run_module(file_bundle, dict(files=[entry(dest)]))
+    assert result["changed_files"] == [str(dest)] and result["files"][0]["changed_reasons"] == ["content"]
+    assert dest.read_bytes() == KEY and mode_of(dest) == 0o600
+    assert os.stat(str(dest)).st_ino != inode, "replaced by a rename, never rewritten in place"
+
+
+def test_a_new_key_never_takes_the_mode_of_the_file_it_replaces(tmp_path, run_module):
+    dest = make_file(tmp_path / "a.key", b"old key\n", 0o644)
+    result = run_module(file_bundle, dict(files=[entry(dest)]))
+    assert result["files"][0]["changed_reasons"] == ["content", "mode"]
+    assert dest.read_bytes() == KEY and mode_of(dest) == 0o600
+
+
+def test_an_attribute_change_alone_leaves_the_content_in_place(tmp_path, run_module):
+    dest = make_file(tmp_path / "a.crt", CERT, 0o600)
+    st = os.stat(str(dest))
+    result = run_module(file_bundle, dict(files=[entry(dest, CERT, mode="0644")]))
+    assert result["changed"] and result["files"][0]["changed_reasons"] == ["mode"]
+    after = os.stat(str(dest))
+    assert mode_of(dest) == 0o644 and dest.read_bytes() == CERT
+    assert (after.st_ino, after.st_mtime_ns) == (st.st_ino, st.st_mtime_ns)
+
+
+def test_a_symbolic_link_is_replaced_and_its_target_left_alone(tmp_path, run_module):
+    target = make_file(tmp_path / "target", b"elsewhere\n", 0o644)
+    os.symlink(str(target), str(tmp_path / "a.key"))
+    result = run_module(file_bundle, dict(files=[entry(tmp_path / "a.key")]))
+    assert result["files"][0]["changed_reasons"] == ["type"]
+    assert not os.path.islink(str(tmp_path / "a.key")) and (tmp_path / "a.key").read_bytes() == KEY
+    assert target.read_bytes() == b"elsewhere\n" and mode_of(target) == 0o644
+
+
+@needs_root
+@pytest.mark.parametrize("start, wanted, calls", [
+    # A readable key given to someone else: the mode is narrowed before the owner changes.
+    ((0o644, 0, 0), (0o600, 65534, 65534), [("fchmod", 0o600), ("fchown", 65534, 65534)]),
+    # Group-readable, to another group: never readable by the new group with the old mode.
+    ((0o640, 0, 0), (0o600, 0, 65534), [("fchmod", 0o600), ("fchown", 0, 65534)]),
+    # Widening happens only once the file belongs to its new owner and group.
+    ((0o600, 0, 0), (0o640, 0, 65534), [("fchown", 0, 65534), ("fchmod", 0o640)]),
+    ((0o640, 0, 65534), (0o600, 0, 65534), [("fchmod", 0o600)]),
+    ((0o600, 65534, 65534), (0o600, 0, 0), [("fchown", 0, 0)]),
+])
+def test_attributes_change_in_place_without_widening_access(tmp_path, run_module, monkeypatch, start, wanted, calls):
+    dest = make_file(tmp_path / "a.key", KEY, *start)
+    inode = os.stat(str(dest)).st_ino
+    seen, real_fchmod, real_fchown = [], os.fchmod, os.fchown
+
+    def spy_fchmod(fd, mode):
+        seen.append(("fchmod", mode))
+        real_fchmod(fd, mode)
+
+    def spy_fchown(fd, uid, gid):
+        seen.append(("fchown", uid, gid))
+        real_fchown(fd, uid, gid)
+
+    monkeypatch.setattr(os, "fchmod", spy_fchmod)
+    monkeypatch.setattr(os, "fchown", spy_fchown)
+    mode, uid, gid = wanted
+    result = run_module(file_bundle, dict(files=[entry(dest, mode="%04o" % mode, owner=str(uid), group=str(gid))]))
+    assert result["changed"] and "content" not in result["files"][0]["changed_reasons"]
+    assert seen == calls
+    st = os.stat(str(dest))
+    assert (stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid, st.st_ino) == (mode, uid, gid, inode)
+    assert dest.read_bytes() == KEY
+
+
+@needs_root
+def test_owner_and_group_by_name_and_by_number(tmp_path, run_module):
+    result = run_module(file_bundle, dict(files=[
+        entry(tmp_path / "by-name", owner=NOBODY, group=NOGROUP),
+        entry(tmp_path / "owner-only", owner="daemon", group=None),
+        entry(tmp_path / "by-number", owner="4242", group="4343"),
+        entry(tmp_path / "number-only", owner="4242", group=None),
+        entry(tmp_path / "as-int", owner=4242, group=0),
+    ]))
+    assert not result.get("failed"), result
+    owners = dict((name, (os.stat(str(tmp_path / name)).st_uid, os.stat(str(tmp_path / name)).st_gid))
+                  for name in os.listdir(str(tmp_path)))
+    assert owners == {"by-name": (pwd.getpwnam(NOBODY).pw_uid, grp.getgrnam(NOGROUP).gr_gid),
+                      "owner-only": (pwd.getpwnam("daemon").pw_uid, grp.getgrnam("daemon").gr_gid),
+                      "by-number": (4242, 4343), "number-only": (4242, 4242), "as-int": (4242, 0)}
+
+
+def test_without_group_the_group_named_like_the_owner_must_exist(tmp_path, run_module):
+    # Debian's nobody has no group of its name (its group is nogroup): no guessing.
+    result = run_module(file_bundle, dict(files=[entry(tmp_path / "a.key", owner=NOBODY, group=None)]))
+    assert result["failed"] and result["msg"] == (
+        "group of %s: no group is named like its owner nobody on this host; set group" % (tmp_path / "a.key"))
+    assert os.listdir(str(tmp_path)) == []
+
+
+@pytest.mark.parametrize("changes, message", [
+    (dict(owner="no-such-user-kthw"), "owner no-such-user-kthw of {dest}: no such user"),
+    (dict(group="no-such-group-kthw"), "group no-such-group-kthw of {dest}: no such group"),
+    (dict(owner="no-such-user-kthw", group="0"), "owner no-such-user-kthw of {dest}: no such user"),
+    (dict(mode="u=rw"), "mode 'u=rw' of {dest}"),
+    (dict(content_base64="not base64!"), "content_base64 of {dest} is not valid base64"),
+    (dict(src="/controller/a.key"), "src of {dest} is read on the controller"),
+])
+def test_what_cannot_be_done_fails_before_anything_is_written(tmp_path, run_module, changes, message):
+    dest = tmp_path / "b.key"
+    second = entry(dest, **changes)
+    if "src" in changes:  # as if the action plugin had been bypassed
+        del second["content_base64"]
+    result = run_module(file_bundle, dict(files=[entry(tmp_path / "a.key"), second]))
+    assert result["failed"] and message.format(dest=dest) in result["msg"], result
+    assert result["changed"] is False and result["changed_files"] == []
+    assert os.listdir(str(tmp_path)) == [], "the first, valid file is not written either"
+    assert_no_content(result, KEY)
+
+
+def test_a_missing_directory_fails_naming_it(tmp_path, run_module):
+    missing = tmp_path / "pki"
+    result = run_module(file_bundle, dict(files=[entry(tmp_path / "a.crt", CERT), entry(missing / "a.key")]))
+    assert result["failed"]
+    assert result["msg"] == "cannot write %s: the directory %s does not exist" % (missing / "a.key", missing)
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_a_directory_or_fifo_in_the_way_fails(tmp_path, run_module):
+    (tmp_path / "a.key").mkdir()
+    os.mkfifo(str(tmp_path / "b.key"))
+    for name in ("a.key", "b.key"):
+        result = run_module(file_bundle, dict(files=[entry(tmp_path / name)]))
+        assert result["failed"] and "%s exists and is not a regular file" % (tmp_path / name) in result["msg"]
+
+
+@pytest.mark.parametrize("dests", [
+    ["{d}/a.key", "{d}/a.key"],
+    ["{d}/a.key", "{d}//a.key"],
+    ["{d}/a.key", "{d}/sub/../a.key"],
+])
+def test_a_dest_given_twice_fails(tmp_path, run_module, dests):
+    result = run_module(file_bundle, dict(files=[entry(dest.format(d=tmp_path)) for dest in dests]))
+    assert result["failed"] and result["msg"] == "dest given more than once: %s" % (tmp_path / "a.key")
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_a_relative_dest_fails(tmp_path, run_module, monkeypatch):
+    monkeypatch.chdir(str(tmp_path))
+    result = run_module(file_bundle, dict(files=[entry("a.key")]))
+    assert result["failed"] and "must be an absolute path" in result["msg"]
+    assert os.listdir(str(tmp_path)) == []
+
+
+@pytest.mark.parametrize("existing, reasons", [
+    (None, ["missing"]),
+    (dict(data=b"old"), ["content"]),
+    (dict(mode=0o644), ["mode"]),
+])
+def test_check_mode_decides_the_same_and_writes_nothing(tmp_path, run_module, existing, reasons):
+    dest = tmp_path / "a.key"
+    if existing:
+        make_file(dest, existing.get("data", KEY), existing.get("mode", 0o600))
+    before = state(tmp_path)
+    checked = run_module(file_bundle, dict(files=[entry(dest)]), check_mode=True, diff=True)
+    assert state(tmp_path) == before
+    assert checked["changed"] and checked["changed_files"] == [str(dest)]
+    assert checked["files"][0]["changed_reasons"] == reasons
+    real = run_module(file_bundle, dict(files=[entry(dest)]), diff=True)
+    assert (real["changed"], real["files"], real["diff"]) == (checked["changed"], checked["files"], checked["diff"])
+    assert not run_module(file_bundle, dict(files=[entry(dest)]), check_mode=True)["changed"]
+
+
+def test_the_diff_names_files_and_attributes_never_content(tmp_path, run_module):
+    make_file(tmp_path / "a.crt", CERT, 0o600)
+    make_file(tmp_path / "same.key", KEY, 0o600)
+    make_file(tmp_path / "old.key", b"old secret 0123456789\n", 0o600)
+    result = run_module(file_bundle, dict(files=[
+        entry(tmp_path / "a.crt", CERT, mode="0644"),
+        entry(tmp_path / "same.key"),
+        entry(tmp_path / "old.key"),
+        entry(tmp_path / "new.key"),
+    ]), diff=True)
+    diffs = result["diff"]
+    assert [d["before_header"] for d in diffs] == [str(tmp_path / n) for n in ("a.crt", "old.key", "new.key")]
+    assert diffs[0]["before"] == "owner: %s\ngroup: %s\nmode: '0600'\ncontent: (not shown)\n" % (ME, MY_GROUP)
+    assert diffs[0]["after"] == "owner: %s\ngroup: %s\nmode: '0644'\ncontent: (not shown)\n" % (ME, MY_GROUP)
+    assert diffs[1]["before"].endswith("content: (current, not shown)\n")
+    assert diffs[1]["after"].endswith("content: (new, not shown)\n")
+    assert diffs[2]["before"] == ""
+    assert_no_content(result, KEY, CERT, b"old secret 0123456789\n")
+
+
+def test_contents_never_appear_in_any_result(tmp_path, run_module):
+    secret_text = "password: kthw-unit-secret-4711\n"
+    files = [entry(tmp_path / "a.key"), dict(dest=str(tmp_path / "c.yaml"), content=secret_text, owner=ME, group=MY_GROUP)]
+    outputs = [run_module(file_bundle, dict(files=files), check_mode=True, diff=True),
+               run_module(file_bundle, dict(files=files), diff=True),
+               run_module(file_bundle, dict(files=files), diff=True),
+               run_module(file_bundle, dict(files=files + [entry(tmp_path / "nope" / "x")]), diff=True)]
+    assert outputs[-1]["failed"]
+    for output in outputs:
+        assert set(output) <= {"changed", "changed_files", "files", "diff", "invocation", "warnings", "failed", "msg"}
+    assert_no_content(outputs, KEY, secret_text.encode())
+    invocation = outputs[0]["invocation"]["module_args"]["files"]
+    assert invocation[0]["content_base64"] == invocation[1]["content"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+
+def test_a_failure_half_way_reports_what_changed(tmp_path, run_module, monkeypatch):
+    real_write = private.write_private
+
+    def fail_second(path, *args, **kwargs):
+        if path.endswith("b.key"):
+            raise OSError(28, "No space left on device")
+        return real_write(path, *args, **kwargs)
+
+    monkeypatch.setattr(bundle, "write_private", fail_second)
+    result = run_module(file_bundle, dict(files=[entry(tmp_path / "a.key"), entry(tmp_path / "b.key")]))
+    assert result["failed"] and result["msg"] == "cannot update %s: No space left on device" % (tmp_path / "b.key")
+    assert result["changed"] is True and result["changed_files"] == [str(tmp_path / "a.key")]
+
+
+# --- documentation --------------------------------------------------------------------------------
+
+def test_the_documentation_matches_the_argument_spec():
+    doc = yaml.safe_load(file_bundle.DOCUMENTATION)
+    assert doc["module"] == "file_bundle" and doc["version_added"] == "0.1.0"
+    files_doc, files_spec = doc["options"]["files"], bundle.ARGUMENT_SPEC["files"]
+    assert sorted(doc["options"]) == sorted(bundle.ARGUMENT_SPEC)
+    assert (files_doc["type"], files_doc["elements"], files_doc["required"]) == ("list", "dict", True)
+    assert sorted(files_doc["suboptions"]) == sorted(files_spec["options"])
+    for name, option in files_spec["options"].items():
+        documented = files_doc["suboptions"][name]
+        assert documented["type"] == option["type"], name
+        assert documented.get("default") == option.get("default"), name
+        assert bool(documented.get("required")) == bool(option.get("required")), name
+    assert files_spec["options"]["content"]["no_log"] and files_spec["options"]["content_base64"]["no_log"]
+    returned = yaml.safe_load(file_bundle.RETURN)
+    assert sorted(returned) == ["changed_files", "files"]
+    reasons = " ".join(returned["files"]["contains"]["changed_reasons"]["description"])
+    for reason in bundle.REASONS:
+        assert "V(%s)" % reason in reasons, reason
+    assert yaml.safe_load(file_bundle.EXAMPLES)
