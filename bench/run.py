@@ -170,7 +170,8 @@ def main():
 
     rotation_s, probe, rotated = rotation("ha")
     result.update(rotation_s=rotation_s, rotation_failed_probes=probe["failed_rounds"],
-                  rotation_probe_rounds=probe["rounds"], rotation_changed=rotated["changed"],
+                  rotation_probe_rounds=probe["rounds"], rotation_probe_failures=probe["failures"],
+                  rotation_changed=rotated["changed"],
                   rotation_slowest_tasks=slowest(rotated))
 
     result.update(cis("ha"))

@@ -84,3 +84,12 @@ def test_nothing_due_changes_nothing(rotation):
     assert due["rc"] == 0
     assert "nothing to rotate" in due["output"]
     assert set(changed_by_host(due["recap"]).values()) == {0}
+
+
+def test_expiry_report_fails_a_monitor_threshold(rotation):
+    monitor = rotation["monitor"]
+    output = " ".join(monitor["output"].split())
+    assert monitor["rc"] != 0
+    # Every leaf on the nodes (365 days), none of the CAs (3650 days).
+    assert f"{9 * len(NODES)} certificate(s) expire within 400 days" in output
+    assert "rotate-certs.yml" in output
