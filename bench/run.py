@@ -124,11 +124,13 @@ def rotation(scenario):
          "--cacert", os.path.join(pki, "ca", "kubernetes.crt"), "--cert", os.path.join(pki, "admin.crt"),
          "--key", os.path.join(pki, "admin.key"), "--count", "2400", "--interval", "0.25",
          "--name", "kthw-bench-probe", "--stop-file", stop_file], stdout=subprocess.PIPE, text=True)
-    time.sleep(2)
-    seconds, record = playbook(scenario, "playbooks/rotate_certs.yml", "rotation")
-    time.sleep(2)
-    open(stop_file, "w", encoding="utf-8").close()
-    out = probe.communicate(timeout=60)[0]
+    try:
+        time.sleep(2)
+        seconds, record = playbook(scenario, "playbooks/rotate_certs.yml", "rotation")
+        time.sleep(2)
+    finally:
+        open(stop_file, "w", encoding="utf-8").close()
+        out = probe.communicate(timeout=60)[0]
     return round(seconds, 1), json.loads(out), record
 
 
@@ -191,6 +193,11 @@ def main():
         handle.write("\n")
     json.dump(result, sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")
+    # Figures are reported whatever they are; these are correctness, not speed.
+    broken = [name for name in ("noop_changed", "rotation_failed_probes", "cis_fail") if result[name] != 0]
+    if broken:
+        log(f"must be 0: {', '.join(f'{name}={result[name]}' for name in broken)}")
+        return 1
     return 0
 
 

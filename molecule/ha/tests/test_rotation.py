@@ -41,7 +41,7 @@ def test_check_mode_lists_every_leaf_and_changes_nothing(rotation):
     assert f"would rotate {9 * len(NODES) + 2} certificate(s)" in plan
     for name in NODES:
         assert f"{name}/apiserver" in plan and f"{name}/etcd-peer" in plan
-    assert not os.path.exists(os.path.join(EPHEMERAL, "pki", "rotation-pending.json"))
+    assert check["record_left"] is False  # checked right after the check run
     assert load("rotation-check-after.json") == load("rotation-before.json")
 
 
@@ -53,6 +53,10 @@ def test_rotation_renewed_every_leaf_and_no_ca(rotation):
     assert len(leaves) == 9 * len(NODES) + 2
     assert [path for path in leaves if before[path] == after[path]] == []
     assert [after[path] for path in CA_FILES] == [before[path] for path in CA_FILES]
+    secrets = rotation["rotation"]
+    assert len(secrets["secrets_before"]) == 5
+    assert secrets["secrets_after"] == secrets["secrets_before"]  # CA, service-account, encryption keys
+    assert secrets["record_left"] is False
 
 
 def test_every_served_certificate_is_the_new_one(rotation):

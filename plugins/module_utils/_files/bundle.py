@@ -4,9 +4,9 @@
 """A set of small files made to match in one pass: decide every file first, then act.
 
 Each file is compared by content (SHA-256), owner, group and mode. A file whose content
-differs is replaced atomically through write_private (0600 from its first byte, owner and
-mode set before the rename); a file whose attributes alone differ is changed in place, first
-narrowing its mode, so that no one gains access that neither the old nor the new file grants.
+differs is staged beside it through stage_private (0600 from its first byte, owner and
+mode set before the rename), and all staged files are swapped in back to back; a file whose
+attributes alone differ is changed in place, first narrowing its mode, so that no one gains access that neither the old nor the new file grants.
 Nothing here ever returns or reports a file's content.
 """
 
@@ -24,7 +24,7 @@ import pwd
 import re
 import stat
 
-from ansible_collections.kthw.control_plane.plugins.module_utils._files.private import write_private
+from ansible_collections.kthw.control_plane.plugins.module_utils._files.private import stage_private
 
 # Shared by the module (on the node) and its action plugin (on the controller), documented in
 # the module. The action plugin reads src and turns content into content_base64.
@@ -236,14 +236,41 @@ def _set_attributes(decision):
 
 def apply(decision):
     """Makes one file match; call only for a decision that changed."""
-    wanted = decision.wanted
+    _apply_all([decision])
+
+
+def _apply_all(decisions):
+    """Makes every file match. New contents are all staged (written and synced beside their
+    destination) before the first is moved into place, and then swapped back to back: a reader
+    of a certificate and its key (etcd reads them on every handshake) sees a mismatched pair for
+    the shortest possible time, and a failure while staging changes no file."""
+    staged, done = [], []
     try:
-        if decision.rewrite:
-            write_private(wanted.dest, wanted.data, uid=wanted.uid, gid=wanted.gid, mode=wanted.mode)
-        else:
-            _set_attributes(decision)
-    except (IOError, OSError) as exc:
-        raise BundleError("cannot update %s: %s" % (wanted.dest, exc.strerror or exc))
+        for decision in decisions:
+            wanted = decision.wanted
+            try:
+                if decision.rewrite:
+                    staged.append((stage_private(wanted.dest, wanted.data, uid=wanted.uid, gid=wanted.gid,
+                                                 mode=wanted.mode), decision))
+            except (IOError, OSError) as exc:
+                raise BundleError("cannot update %s: %s" % (wanted.dest, exc.strerror or exc))
+        for temp_path, decision in staged:
+            try:
+                os.replace(temp_path, decision.wanted.dest)
+            except (IOError, OSError) as exc:
+                raise BundleError("cannot update %s: %s" % (decision.wanted.dest, exc.strerror or exc), done)
+            done.append(decision.wanted.dest)
+        for decision in decisions:
+            if not decision.rewrite:
+                try:
+                    _set_attributes(decision)
+                except (IOError, OSError) as exc:
+                    raise BundleError("cannot update %s: %s" % (decision.wanted.dest, exc.strerror or exc), done)
+                done.append(decision.wanted.dest)
+    finally:
+        for temp_path, dummy in staged:
+            if os.path.exists(temp_path):
+                os.unlink(temp_path)
 
 
 def _user_name(uid):
@@ -287,15 +314,9 @@ def sync_bundle(entries, check_mode=False, diff=False):
     if duplicates:
         raise BundleError("dest given more than once: %s" % ", ".join(duplicates))
     decisions = [decide(WantedFile.from_entry(entry)) for entry in entries]
-    changed_files = []
-    for decision in decisions:
-        if decision.changed:
-            if not check_mode:
-                try:
-                    apply(decision)
-                except BundleError as exc:
-                    raise BundleError(str(exc), changed_files)
-            changed_files.append(decision.wanted.dest)
+    changed_files = [d.wanted.dest for d in decisions if d.changed]
+    if not check_mode:
+        _apply_all([d for d in decisions if d.changed])
     result = dict(
         changed=bool(changed_files),
         changed_files=changed_files,

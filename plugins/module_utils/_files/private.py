@@ -10,13 +10,11 @@ import os
 import tempfile
 
 
-def write_private(path, data, uid=-1, gid=-1, mode=0o600):
-    """Writes data to path atomically; the file is 0600 from its first byte.
-
-    The temporary file is created 0600 in the directory of path and filled; then it is given
-    uid and gid (-1 keeps the user and group the module runs as), then mode, and only then moved
-    into place. Owner and mode are set on the open file, before the rename, so path never shows
-    anything but the old file or the new one with its final owner and mode.
+def stage_private(path, data, uid=-1, gid=-1, mode=0o600):
+    """Writes data to a temporary file beside path and returns its name; the file is 0600 from
+    its first byte, then gets uid and gid (-1 keeps the user and group the module runs as), then
+    mode, and is synced. Moving it into place (os.replace) is the caller's, so several files can
+    be staged first and swapped back to back.
     """
     directory = os.path.dirname(os.path.abspath(path))
     fd, temp_path = tempfile.mkstemp(prefix=".kthw-private.", dir=directory)
@@ -31,6 +29,21 @@ def write_private(path, data, uid=-1, gid=-1, mode=0o600):
             if mode != 0o600:
                 os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
+    except Exception:
+        if os.path.exists(temp_path):
+            os.unlink(temp_path)
+        raise
+    return temp_path
+
+
+def write_private(path, data, uid=-1, gid=-1, mode=0o600):
+    """Writes data to path atomically; the file is 0600 from its first byte.
+
+    Owner and mode are set on the temporary file before the rename (stage_private), so path never
+    shows anything but the old file or the new one with its final owner and mode.
+    """
+    temp_path = stage_private(path, data, uid=uid, gid=gid, mode=mode)
+    try:
         # os.replace keeps the temporary file's 0600 mode; atomic_move would
         # widen a newly created file to the umask default for a moment.
         os.replace(temp_path, path)

@@ -396,18 +396,38 @@ def test_contents_never_appear_in_any_result(tmp_path, run_module):
     assert invocation[0]["content_base64"] == invocation[1]["content"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
 
-def test_a_failure_half_way_reports_what_changed(tmp_path, run_module, monkeypatch):
-    real_write = private.write_private
+def test_a_failure_while_staging_changes_no_file(tmp_path, run_module, monkeypatch):
+    real_stage = private.stage_private
 
     def fail_second(path, *args, **kwargs):
         if path.endswith("b.key"):
             raise OSError(28, "No space left on device")
-        return real_write(path, *args, **kwargs)
+        return real_stage(path, *args, **kwargs)
 
-    monkeypatch.setattr(bundle, "write_private", fail_second)
+    monkeypatch.setattr(bundle, "stage_private", fail_second)
     result = run_module(file_bundle, dict(files=[entry(tmp_path / "a.key"), entry(tmp_path / "b.key")]))
     assert result["failed"] and result["msg"] == "cannot update %s: No space left on device" % (tmp_path / "b.key")
-    assert result["changed"] is True and result["changed_files"] == [str(tmp_path / "a.key")]
+    assert result["changed"] is False and result["changed_files"] == []
+    assert sorted(os.listdir(tmp_path)) == []  # neither file, and no staged leftover
+
+
+def test_staged_files_are_swapped_in_back_to_back(tmp_path, run_module, monkeypatch):
+    events = []
+    real_stage, real_replace = private.stage_private, os.replace
+
+    def stage(path, *args, **kwargs):
+        events.append(("stage", os.path.basename(path)))
+        return real_stage(path, *args, **kwargs)
+
+    def replace(src, dst):
+        events.append(("replace", os.path.basename(dst)))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(bundle, "stage_private", stage)
+    monkeypatch.setattr(bundle.os, "replace", replace)
+    result = run_module(file_bundle, dict(files=[entry(tmp_path / "a.crt"), entry(tmp_path / "a.key")]))
+    assert result["changed_files"] == [str(tmp_path / "a.crt"), str(tmp_path / "a.key")]
+    assert events == [("stage", "a.crt"), ("stage", "a.key"), ("replace", "a.crt"), ("replace", "a.key")]
 
 
 # --- documentation --------------------------------------------------------------------------------
