@@ -38,7 +38,7 @@ kube-bench:
 cluster: setup ## Bring up the three-node HA control plane in local containers
 	@tools/cluster.sh
 
-test: setup lint unit molecule ## Lint, unit tests and every Molecule scenario
+test: setup lint unit molecule ## Lint, unit tests and the Molecule scenario ha (SCENARIOS=...)
 
 lint: venv
 	ansible-lint --profile production
