@@ -234,9 +234,8 @@ def _set_attributes(decision):
         os.close(fd)
 
 
-def apply(decision):
-    """Makes one file match; call only for a decision that changed."""
-    _apply_all([decision])
+def _cannot_update(dest, exc, done=()):
+    return BundleError("cannot update %s: %s" % (dest, exc.strerror or exc), done)
 
 
 def _apply_all(decisions):
@@ -248,24 +247,24 @@ def _apply_all(decisions):
     try:
         for decision in decisions:
             wanted = decision.wanted
-            try:
-                if decision.rewrite:
+            if decision.rewrite:
+                try:
                     staged.append((stage_private(wanted.dest, wanted.data, uid=wanted.uid, gid=wanted.gid,
                                                  mode=wanted.mode), decision))
-            except (IOError, OSError) as exc:
-                raise BundleError("cannot update %s: %s" % (wanted.dest, exc.strerror or exc))
+                except (IOError, OSError) as exc:
+                    raise _cannot_update(wanted.dest, exc)
         for temp_path, decision in staged:
             try:
                 os.replace(temp_path, decision.wanted.dest)
             except (IOError, OSError) as exc:
-                raise BundleError("cannot update %s: %s" % (decision.wanted.dest, exc.strerror or exc), done)
+                raise _cannot_update(decision.wanted.dest, exc, done)
             done.append(decision.wanted.dest)
         for decision in decisions:
             if not decision.rewrite:
                 try:
                     _set_attributes(decision)
                 except (IOError, OSError) as exc:
-                    raise BundleError("cannot update %s: %s" % (decision.wanted.dest, exc.strerror or exc), done)
+                    raise _cannot_update(decision.wanted.dest, exc, done)
                 done.append(decision.wanted.dest)
     finally:
         for temp_path, dummy in staged:
