@@ -69,3 +69,11 @@ def run_module(capsys, monkeypatch):
         result["warnings"] = warnings
         return result
     return run
+
+
+@pytest.fixture
+def needs_root():
+    """Giving a file to another user needs root; `make test` runs as root, so a
+    run without it is a broken set-up to report, not a test to skip."""
+    if os.geteuid() != 0:
+        pytest.fail("this test gives files to other users: run the unit tests as root (make unit)")

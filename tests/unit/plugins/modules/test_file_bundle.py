@@ -19,8 +19,6 @@ KEY = b"-----BEGIN PRIVATE KEY-----\nS3VuaXRTRUNSRVRrZXlib2R5\n-----END PRIVATE 
 CERT = b"-----BEGIN CERTIFICATE-----\nY2VydGlmaWNhdGVib2R5\n-----END CERTIFICATE-----\n"
 ME = pwd.getpwuid(os.geteuid()).pw_name
 MY_GROUP = grp.getgrgid(os.getegid()).gr_name
-ROOT = os.geteuid() == 0
-needs_root = pytest.mark.skipif(not ROOT, reason="giving a file to another user needs root")
 # Debian's unprivileged user and group, both 65534.
 NOBODY = "nobody"
 NOGROUP = "nogroup"
@@ -93,7 +91,7 @@ def test_decide_by_content_and_mode(tmp_path, existing, wanted, reasons):
     assert state(tmp_path) == before, "deciding never writes"
 
 
-@needs_root
+@pytest.mark.usefixtures("needs_root")
 @pytest.mark.parametrize("uid, gid, reasons", [
     (0, 0, []),
     (65534, 0, ["owner"]),
@@ -228,7 +226,7 @@ def test_a_symbolic_link_is_replaced_and_its_target_left_alone(tmp_path, run_mod
     assert target.read_bytes() == b"elsewhere\n" and mode_of(target) == 0o644
 
 
-@needs_root
+@pytest.mark.usefixtures("needs_root")
 @pytest.mark.parametrize("start, wanted, calls", [
     # A readable key given to someone else: the mode is narrowed before the owner changes.
     ((0o644, 0, 0), (0o600, 65534, 65534), [("fchmod", 0o600), ("fchown", 65534, 65534)]),
@@ -263,7 +261,7 @@ def test_attributes_change_in_place_without_widening_access(tmp_path, run_module
     assert dest.read_bytes() == KEY
 
 
-@needs_root
+@pytest.mark.usefixtures("needs_root")
 def test_owner_and_group_by_name_and_by_number(tmp_path, run_module):
     result = run_module(file_bundle, dict(files=[
         entry(tmp_path / "by-name", owner=NOBODY, group=NOGROUP),

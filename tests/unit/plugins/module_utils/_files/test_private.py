@@ -8,8 +8,6 @@ import pytest
 
 from ansible_collections.kthw.control_plane.plugins.module_utils._files.private import write_private
 
-ROOT = os.geteuid() == 0
-
 
 def mode_of(path):
     return stat.S_IMODE(os.stat(str(path)).st_mode)
@@ -56,7 +54,7 @@ def test_the_mode_is_set_before_the_rename(tmp_path, renames, mode):
     assert mode_of(tmp_path / "a") == mode
 
 
-@pytest.mark.skipif(not ROOT, reason="giving a file to another user needs root")
+@pytest.mark.usefixtures("needs_root")
 def test_owner_and_group_are_set_before_the_rename(tmp_path, renames):
     write_private(str(tmp_path / "a"), b"data", uid=4242, gid=4343, mode=0o2640)
     assert (renames[0]["uid"], renames[0]["gid"], renames[0]["mode"]) == (4242, 4343, 0o2640)
