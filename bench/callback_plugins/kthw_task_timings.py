@@ -40,7 +40,8 @@ class CallbackModule(CallbackBase):
             self._tasks.append(self._current)
             self._current = None
 
-    def v2_playbook_on_task_start(self, task, is_conditional):
+    # Handlers start without is_conditional.
+    def v2_playbook_on_task_start(self, task, is_conditional=False):
         self._close_current()
         self._current = {"task": task.get_name(), "role": task._role.get_name() if task._role else "",
                          "_start": time.monotonic()}

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026, kthw.control_plane contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The controller side of kthw.control_plane.file_bundle: reads every src, then runs the module once."""
+"""The controller side of kthw.control_plane.file_bundle: reads every src, then runs the module once,
+directories and all."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -14,18 +15,20 @@ from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.plugins.action import ActionBase
 from ansible_collections.kthw.control_plane.plugins.module_utils._files.bundle import (
-    ARGUMENT_SPEC, BundleError, find_duplicates)
+    ARGUMENT_SPEC, BundleError, check_bundle)
 
 MODULE = "kthw.control_plane.file_bundle"
 # Passed on as given: everything else of an entry becomes content_base64.
-_ATTRIBUTES = ("dest", "owner", "group", "mode")
+_ATTRIBUTES = ("dest", "owner", "group", "mode", "state")
+_DIRECTORY_ATTRIBUTES = ("path", "owner", "group", "mode")
 
 
 def _controller_spec():
-    """The module's argument spec, with dest left as the string it is: it names a path on the node,
-    which the controller must not expand."""
+    """The module's argument spec, with dest and path left as the strings they are: they name paths
+    on the node, which the controller must not expand."""
     spec = copy.deepcopy(ARGUMENT_SPEC)
     spec["files"]["options"]["dest"]["type"] = "str"
+    spec["directories"]["options"]["path"]["type"] = "str"
     return spec
 
 
@@ -47,13 +50,15 @@ class ActionModule(ActionBase):
         dummy, params = self.validate_argument_spec(argument_spec=_controller_spec())
 
         try:
-            duplicates = find_duplicates([entry["dest"] for entry in params["files"]])
+            check_bundle(params["directories"], params["files"])
         except BundleError as exc:
             raise AnsibleActionFail(to_text(exc))
-        if duplicates:
-            raise AnsibleActionFail("dest given more than once: %s" % ", ".join(duplicates))
 
-        module_args = dict(files=[self._module_entry(entry) for entry in params["files"]])
+        module_args = dict(
+            directories=[dict((key, entry[key]) for key in _DIRECTORY_ATTRIBUTES if entry.get(key) is not None)
+                         for entry in params["directories"]],
+            files=[self._module_entry(entry) for entry in params["files"]],
+        )
         try:
             result.update(self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars))
         finally:
@@ -61,14 +66,17 @@ class ActionModule(ActionBase):
         return result
 
     def _module_entry(self, entry):
-        """One entry as the module gets it: its attributes and its content, base64-encoded."""
+        """One entry as the module gets it: its attributes and its content, base64-encoded (an absent
+        file has none: check_bundle refused any)."""
+        module_entry = dict((key, entry[key]) for key in _ATTRIBUTES if entry.get(key) is not None)
+        if entry.get("state") == "absent":
+            return module_entry
         if entry.get("src") is not None:
             data = self._read_src(entry["src"], entry["dest"])
         elif entry.get("content") is not None:
             data = to_bytes(entry["content"], errors="surrogate_or_strict")
         else:
             data = None
-        module_entry = dict((key, entry[key]) for key in _ATTRIBUTES if entry.get(key) is not None)
         if data is None:
             module_entry["content_base64"] = entry["content_base64"]
         else:

@@ -8,12 +8,18 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: file_bundle
-short_description: Puts a set of small files in place in one round trip, keys private from their first byte
+short_description: Puts a set of folders and small files in place in one round trip, keys private from their first byte
 version_added: 0.1.0
 author: kthw.control_plane contributors (@kthw)
 description:
   - Makes a set of small files (certificates, keys, configuration files) on the node match what is
     asked, with one remote call for the whole set, where a loop of M(ansible.builtin.copy) takes two per file.
+  - The folders the files go to (O(directories)) and the files to remove (O(files[].state=absent)) can be
+    part of the same call, so that they take no task of their own.
+  - Folders are handled first, in the order given. A missing folder is created with mode C(0700), then
+    given its owner, group and mode; its parent must exist or come earlier in O(directories), since
+    no parent is created implicitly. An existing folder whose owner, group or mode differ is changed in
+    place, its mode narrowed first.
   - The action plugin reads every O(files[].src) on the controller and sends the contents with the
     module; the module compares each file's content (SHA-256), owner, group and mode, and acts only
     on what differs.
@@ -22,8 +28,9 @@ description:
     that a private key is never readable by others, not even for a moment.
   - A file whose owner, group or mode alone differ is changed in place, its mode narrowed first, so
     that nobody gains access that neither the old nor the new attributes grant.
-  - Every file is checked before any is written, so a missing user, group or directory fails the
-    task before it changes anything.
+  - Files with O(files[].state=absent) are removed last, after the new contents are in place.
+  - Every folder and every file is checked before anything is written, so a missing user, group or
+    directory, or anything in the way, fails the task before it changes anything.
   - Contents are never returned, logged or shown in diffs.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
@@ -41,7 +48,7 @@ attributes:
     support: full
   diff_mode:
     support: partial
-    details: The diff names each file that changes with its owner, group and mode; its content shows only as changed or not.
+    details: The diff names each folder and file that changes with its owner, group and mode; a file's content shows only as changed or not.
   platform:
     platforms: posix
   safe_file_operations:
@@ -50,13 +57,46 @@ attributes:
   vault:
     support: full
 options:
-  files:
+  directories:
     description:
-      - The files, handled in this order.
-      - Each needs exactly one of O(files[].src), O(files[].content) or O(files[].content_base64).
+      - The folders, handled in this order, before any file.
+      - At least one of O(directories) and O(files) must not be empty.
     type: list
     elements: dict
-    required: true
+    default: []
+    suboptions:
+      path:
+        description:
+          - Absolute path of the folder on the node.
+          - Its parent must exist or be an earlier entry of O(directories).
+          - A symbolic link or anything else that is not a folder at this path fails the task.
+          - Each O(directories[].path) may appear once, and not as a O(files[].dest).
+        type: path
+        required: true
+      owner:
+        description: Owner of the folder, a user name or a numeric id.
+        type: str
+        default: root
+      group:
+        description:
+          - Group of the folder, a group name or a numeric id.
+          - Without it, the group named like O(directories[].owner) (or with its id, when the owner is numeric).
+        type: str
+      mode:
+        description:
+          - Mode of the folder, a quoted octal string such as V('0750'); symbolic modes are not supported.
+          - As for M(ansible.builtin.file), an unquoted number is taken as the numeric value of the mode.
+        type: raw
+        default: '0755'
+  files:
+    description:
+      - The files, handled in this order, after O(directories).
+      - Each present file needs exactly one of O(files[].src), O(files[].content) or
+        O(files[].content_base64); an absent one takes none of them.
+      - At least one of O(directories) and O(files) must not be empty.
+    type: list
+    elements: dict
+    default: []
     suboptions:
       src:
         description:
@@ -78,9 +118,19 @@ options:
       dest:
         description:
           - Absolute path of the file on the node.
-          - Its directory must exist. Each O(files[].dest) may appear once.
+          - Its directory must exist or be one of O(directories).
+          - Each O(files[].dest) may appear once.
         type: path
         required: true
+      state:
+        description:
+          - V(present) makes the file match.
+          - V(absent) removes the file or symbolic link at O(files[].dest), after every present file is in
+            place; nothing there is no change, a folder there fails the task.
+            O(files[].owner), O(files[].group) and O(files[].mode) are then not used.
+        type: str
+        choices: [present, absent]
+        default: present
       owner:
         description: Owner of the file, a user name or a numeric id.
         type: str
@@ -100,9 +150,11 @@ notes:
   - Meant for small files, since the contents travel with the arguments of the module.
   - A symbolic link at O(files[].dest) is replaced by a regular file; any other file that is not a
     regular file fails the task.
+  - In check mode, a file in a missing folder that is one of O(directories) is reported as missing.
   - Changing owners needs root, usually C(become=true).
 seealso:
   - module: ansible.builtin.copy
+  - module: ansible.builtin.file
 """
 
 EXAMPLES = r"""
@@ -123,6 +175,22 @@ EXAMPLES = r"""
   become: true
   register: pki_files
 
+- name: Make the etcd folders, put its key in place and drop the key of the old name
+  kthw.control_plane.file_bundle:
+    directories:
+      - path: /etc/etcd
+      - path: /etc/etcd/pki
+        owner: etcd
+        mode: "0700"
+    files:
+      - src: "{{ inventory_dir }}/pki/nodes/{{ inventory_hostname }}/etcd.key"
+        dest: /etc/etcd/pki/server.key
+        owner: etcd
+        mode: "0400"
+      - dest: /etc/etcd/pki/etcd.key
+        state: absent
+  become: true
+
 - name: A binary file kept base64-encoded in a vaulted variable
   kthw.control_plane.file_bundle:
     files:
@@ -136,7 +204,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed_files:
-  description: The O(files[].dest) that changed (or in check mode would change), in the order given.
+  description:
+    - The O(files[].dest) that changed (or in check mode would change), in the order given.
+    - A removed file is one of them.
   returned: always
   type: list
   elements: str
@@ -152,6 +222,11 @@ files:
       type: str
       returned: always
       sample: /etc/kubernetes/pki/apiserver.key
+    state:
+      description: The O(files[].state) of the file.
+      type: str
+      returned: always
+      sample: present
     changed:
       description: Whether the file changed (or in check mode would change).
       type: bool
@@ -164,10 +239,42 @@ files:
         - V(type) - a symbolic link was there, replaced by the file.
         - V(content) - the content differed.
         - V(owner), V(group), V(mode) - the attribute differed.
+        - V(absent) - a file or symbolic link was there, removed (O(files[].state=absent)).
       type: list
       elements: str
       returned: always
       sample: [content, mode]
+changed_directories:
+  description: The O(directories[].path) that changed (or in check mode would change), in the order given.
+  returned: always
+  type: list
+  elements: str
+  sample: [/etc/etcd/pki]
+directories:
+  description: Every folder, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: The O(directories[].path) of the folder.
+      type: str
+      returned: always
+      sample: /etc/etcd/pki
+    changed:
+      description: Whether the folder changed (or in check mode would change).
+      type: bool
+      returned: always
+      sample: true
+    changed_reasons:
+      description:
+        - What differed, in this order, empty when nothing did.
+        - V(missing) - the folder did not exist and was created.
+        - V(owner), V(group), V(mode) - the attribute differed.
+      type: list
+      elements: str
+      returned: always
+      sample: [missing]
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -178,9 +285,11 @@ from ansible_collections.kthw.control_plane.plugins.module_utils._files.bundle i
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     try:
-        result = sync_bundle(module.params["files"], check_mode=module.check_mode, diff=module._diff)
+        result = sync_bundle(module.params["files"], directories=module.params["directories"],
+                             check_mode=module.check_mode, diff=module._diff)
     except BundleError as exc:
-        module.fail_json(msg=str(exc), changed=bool(exc.changed_files), changed_files=exc.changed_files)
+        module.fail_json(msg=str(exc), changed=bool(exc.changed_files or exc.changed_directories),
+                         changed_files=exc.changed_files, changed_directories=exc.changed_directories)
     module.exit_json(**result)
 
 

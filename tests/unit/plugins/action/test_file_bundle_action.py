@@ -1,6 +1,6 @@
 """file_bundle, the controller side: every src read here (found like copy finds it, vault
-decrypted), every content sent base64-encoded, one module run for the whole bundle, and
-nothing run at all when a file is missing or named twice."""
+decrypted), every content sent base64-encoded, directories and absent files passed on, one
+module run for the whole bundle, and nothing run at all when a file is missing or named twice."""
 
 import base64
 import re
@@ -21,8 +21,9 @@ MODULE_RESULT = dict(changed=True, changed_files=["/etc/a.key"], files=[dict(des
 @pytest.fixture
 def action(tmp_path):
     """Builds the action plugin for some task args; its module runs are recorded, not executed."""
-    def make(files, check_mode=False, loader=None):
-        task = MagicMock(args=dict(files=files), async_val=0, check_mode=check_mode,
+    def make(files, check_mode=False, loader=None, directories=None):
+        args = dict((key, value) for key, value in (("files", files), ("directories", directories)) if value is not None)
+        task = MagicMock(args=args, async_val=0, check_mode=check_mode,
                          action="kthw.control_plane.file_bundle")
         task.get_search_path.return_value = [str(tmp_path / "playbook")]
         connection = MagicMock()
@@ -55,8 +56,11 @@ def test_src_and_content_go_to_one_module_run_base64_encoded(action, tmp_path):
     assert decoded(plugin.calls[0]) == [("/etc/pki/a.key", KEY), ("/etc/pki/a.crt", CERT), ("/etc/c.yaml", b"kind: Config\n"),
                                         ("/etc/empty", b""), ("/etc/bin", b"\x00\xff")]
     sent = plugin.calls[0]["module_args"]["files"]
-    assert [sorted(f) for f in sent] == [["content_base64", "dest", "mode", "owner"]] * 2 + [
-        ["content_base64", "dest", "group", "mode", "owner"]] + [["content_base64", "dest", "mode", "owner"]] * 2
+    assert [sorted(f) for f in sent] == [["content_base64", "dest", "mode", "owner", "state"]] * 2 + [
+        ["content_base64", "dest", "group", "mode", "owner", "state"]] + [
+        ["content_base64", "dest", "mode", "owner", "state"]] * 2
+    assert set(f["state"] for f in sent) == {"present"}
+    assert plugin.calls[0]["module_args"]["directories"] == []
     assert [(f["owner"], f.get("group"), f["mode"]) for f in sent] == [
         ("root", None, "0600"), ("root", None, "0644"), ("kube", "kube", "0640"), ("root", None, "0600"), ("root", None, "0600")]
     assert result == MODULE_RESULT
@@ -83,8 +87,13 @@ def test_a_vaulted_src_is_decrypted(action, tmp_path):
     ([dict(content="a", dest="~/a")], "dest '~/a' must be an absolute path"),
     ([dict(content=dict(a=1), dest="/etc/a")], "content of /etc/a is not a string"),
     ([dict(content="a", src="/x", dest="/etc/a")], "mutually exclusive: src|content|content_base64"),
-    ([dict(dest="/etc/a")], "one of the following is required: src, content, content_base64"),
+    ([dict(dest="/etc/a")], "state is present but any of the following are missing: src, content, content_base64"),
     ([dict(content="a", dest="/etc/a", mdoe="0644")], "files.mdoe"),
+    ([dict(content="a", dest="/etc/a", state="gone")], "value of state must be one of: present, absent"),
+    ([dict(content="a", dest="/etc/a", state="absent")], "content of /etc/a: a file with state=absent takes no content"),
+    ([dict(src="{d}/missing.key", dest="/etc/a", state="absent")],
+     "src of /etc/a: a file with state=absent takes no content"),
+    ([], "nothing to do: give files, directories or both"),
 ])
 def test_nothing_runs_when_the_bundle_is_wrong(action, tmp_path, files, message):
     for entry in files:
@@ -109,3 +118,37 @@ def test_contents_stay_out_of_the_result_and_the_plain_text_out_of_the_module_ar
     text = repr(result) + repr(plugin.calls)
     assert "PRIVATE KEY" not in text and "kthw-action-secret" not in text and "YWN0aW9uU0VDUkVUa2V5" not in text
     assert "PRIVATE KEY" not in repr(result) and "content" not in repr(result)
+
+
+def test_directories_and_absent_files_go_to_the_same_module_run(action, tmp_path):
+    plugin = action([dict(content="a", dest="/etc/kthw/a"), dict(dest="/etc/kthw/old", state="absent")],
+                    directories=[dict(path="/etc/kthw"), dict(path="/srv/$HOME/x", owner="etcd", group="etcd", mode="0700")])
+    plugin.run(task_vars={})
+    assert len(plugin.calls) == 1
+    args = plugin.calls[0]["module_args"]
+    assert args["directories"] == [dict(path="/etc/kthw", owner="root", mode="0755"),
+                                   dict(path="/srv/$HOME/x", owner="etcd", group="etcd", mode="0700")], \
+        "defaults filled in, the path left for the node"
+    assert args["files"][1] == dict(dest="/etc/kthw/old", owner="root", mode="0600", state="absent"), "no content"
+
+
+def test_directories_alone_are_a_bundle(action):
+    plugin = action(None, directories=[dict(path="/etc/kthw")])
+    plugin.run(task_vars={})
+    assert plugin.calls[0]["module_args"] == dict(directories=[dict(path="/etc/kthw", owner="root", mode="0755")],
+                                                  files=[])
+
+
+@pytest.mark.parametrize("directories, files, message", [
+    ([dict(path="etc")], [], "path 'etc' must be an absolute path"),
+    ([dict(path="~/x")], [], "path '~/x' must be an absolute path"),
+    ([dict(path="/etc/x"), dict(path="/etc//x")], [], "directory path given more than once: /etc/x"),
+    ([dict(path="/etc/x")], [dict(dest="/etc/x/", content="a")], "given both as a directory path and as a file dest: /etc/x"),
+    ([dict(owner="root")], [], "missing required arguments: path found in directories"),
+    ([dict(path="/etc/x", mdoe="0700")], [], "directories.mdoe"),
+])
+def test_nothing_runs_when_the_directories_are_wrong(action, directories, files, message):
+    plugin = action(files, directories=directories)
+    with pytest.raises(AnsibleActionFail, match=re.escape(message)):
+        plugin.run(task_vars={})
+    assert plugin.calls == []

@@ -1,6 +1,7 @@
 """file_bundle, the node side: each file decided by content, owner, group and mode; keys private
-from their first byte; attributes changed in place without widening access; nothing secret
-in results or diffs."""
+from their first byte; attributes changed in place without widening access; directories made in
+order before any file, files asked absent removed last, the whole bundle decided before anything
+is written; nothing secret in results or diffs."""
 
 import base64
 import grp
@@ -43,7 +44,7 @@ def state(d):
     result = {}
     for name in sorted(os.listdir(str(d))):
         st = os.lstat(str(d / name))
-        data = None if stat.S_ISLNK(st.st_mode) else (d / name).read_bytes()
+        data = (d / name).read_bytes() if stat.S_ISREG(st.st_mode) else None  # a fifo would block
         result[name] = (data, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
     return result
 
@@ -187,7 +188,7 @@ def test_an_unchanged_bundle_is_left_alone(tmp_path, run_module, monkeypatch):
         monkeypatch.setattr(os, name, refuse)
     again = run_module(file_bundle, dict(files=files))
     assert again["changed"] is False and again["changed_files"] == []
-    assert again["files"] == [dict(dest=f["dest"], changed=False, changed_reasons=[]) for f in files]
+    assert again["files"] == [dict(dest=f["dest"], state="present", changed=False, changed_reasons=[]) for f in files]
     assert state(tmp_path) == before, "content, attributes, inode, mtime and ctime are all the same"
 
 
@@ -388,7 +389,8 @@ def test_contents_never_appear_in_any_result(tmp_path, run_module):
                run_module(file_bundle, dict(files=files + [entry(tmp_path / "nope" / "x")]), diff=True)]
     assert outputs[-1]["failed"]
     for output in outputs:
-        assert set(output) <= {"changed", "changed_files", "files", "diff", "invocation", "warnings", "failed", "msg"}
+        assert set(output) <= {"changed", "changed_files", "files", "changed_directories", "directories", "diff",
+                               "invocation", "warnings", "failed", "msg"}
     assert_no_content(outputs, KEY, secret_text.encode())
     invocation = outputs[0]["invocation"]["module_args"]["files"]
     assert invocation[0]["content_base64"] == invocation[1]["content"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
@@ -428,24 +430,354 @@ def test_staged_files_are_swapped_in_back_to_back(tmp_path, run_module, monkeypa
     assert events == [("stage", "a.crt"), ("stage", "a.key"), ("replace", "a.crt"), ("replace", "a.key")]
 
 
+# --- directories ----------------------------------------------------------------------------------
+
+def folder(path, **changes):
+    """One entry of the directories option."""
+    item = dict(path=str(path), owner=ME, group=MY_GROUP)
+    item.update(changes)
+    return item
+
+
+def owner_of(path):
+    st = os.lstat(str(path))
+    return stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid
+
+
+@pytest.fixture
+def fd_calls(monkeypatch):
+    """Every mkdir, chmod and chown the module makes, by name and arguments, in order."""
+    seen = []
+    for name in ("mkdir", "fchmod", "fchown", "chmod", "chown"):
+        real = getattr(os, name)
+
+        def spy(first, *args, _name=name, _real=real, **kwargs):
+            seen.append((_name,) + (() if _name.startswith("f") else (os.path.basename(first),)) + args)
+            return _real(first, *args, **kwargs)
+        monkeypatch.setattr(os, name, spy)
+    return seen
+
+
+@pytest.mark.usefixtures("needs_root")
+def test_directories_are_made_in_order_with_their_owners_and_modes(tmp_path, run_module):
+    etc = tmp_path / "etc"
+    result = run_module(file_bundle, dict(
+        directories=[
+            dict(path=str(etc)),
+            dict(path=str(etc / "pki"), owner=NOBODY, group=NOGROUP, mode="0750"),
+            dict(path=str(etc / "pki" / "private"), owner="4242", mode="0700"),
+            dict(path=str(etc / "pki" / "private" / "empty"), owner="daemon", mode=0o500),
+        ],
+        files=[entry(etc / "pki" / "private" / "a.key", owner=NOBODY, group=NOGROUP)],
+    ))
+    assert result["changed"] and not result.get("failed"), result
+    paths = [str(etc), str(etc / "pki"), str(etc / "pki" / "private"), str(etc / "pki" / "private" / "empty")]
+    assert result["changed_directories"] == paths
+    assert result["directories"] == [dict(path=p, changed=True, changed_reasons=["missing"]) for p in paths]
+    assert result["changed_files"] == [str(etc / "pki" / "private" / "a.key")]
+    nobody, nogroup, daemon = pwd.getpwnam(NOBODY).pw_uid, grp.getgrnam(NOGROUP).gr_gid, pwd.getpwnam("daemon").pw_uid
+    assert owner_of(etc) == (0o755, 0, 0), "owner root and its group, mode 0755 by default"
+    assert owner_of(etc / "pki") == (0o750, nobody, nogroup)
+    assert owner_of(etc / "pki" / "private") == (0o700, 4242, 4242)
+    assert owner_of(etc / "pki" / "private" / "empty") == (0o500, daemon, grp.getgrnam("daemon").gr_gid)
+    assert (etc / "pki" / "private" / "a.key").read_bytes() == KEY
+    again = run_module(file_bundle, dict(directories=[dict(path=p) for p in paths[:1]]))
+    assert again["changed"] is False and again["directories"] == [dict(path=paths[0], changed=False, changed_reasons=[])]
+
+
+@pytest.mark.usefixtures("needs_root")
+@pytest.mark.parametrize("owner, mode, calls", [
+    # Created 0700 and never wider: narrowed to what the owner may have before it changes hands.
+    ("65534", "0500", [("mkdir", "d", 0o700), ("fchmod", 0o500), ("fchown", 65534, 65534)]),
+    ("65534", "0755", [("mkdir", "d", 0o700), ("fchown", 65534, 65534), ("fchmod", 0o755)]),
+    ("0", "0700", [("mkdir", "d", 0o700)]),
+])
+def test_a_new_directory_is_0700_until_it_has_its_owner(tmp_path, run_module, fd_calls, owner, mode, calls):
+    old = os.umask(0)
+    try:
+        result = run_module(file_bundle, dict(directories=[dict(path=str(tmp_path / "d"), owner=owner, mode=mode)]))
+    finally:
+        os.umask(old)
+    assert result["changed"] and not result.get("failed"), result
+    assert fd_calls == calls
+    assert owner_of(tmp_path / "d") == (int(mode, 8), int(owner), int(owner))
+
+
+@pytest.mark.parametrize("order", [["{d}/a/b", "{d}/a"], ["{d}/a/b"]], ids=["parent-listed-later", "parent-not-listed"])
+def test_a_missing_parent_fails_naming_it(tmp_path, run_module, order):
+    result = run_module(file_bundle, dict(directories=[folder(p.format(d=tmp_path)) for p in order]))
+    assert result["failed"] and result["msg"] == (
+        "cannot create the directory %s: its parent %s does not exist and is not listed before it in directories"
+        % (tmp_path / "a" / "b", tmp_path / "a"))
+    assert result["changed"] is False and result["changed_directories"] == []
+    assert os.listdir(str(tmp_path)) == []
+
+
+@pytest.mark.usefixtures("needs_root")
+@pytest.mark.parametrize("start, wanted, calls, reasons", [
+    ((0o755, 0, 0), (0o750, 0, 65534), [("fchmod", 0o750), ("fchown", 0, 65534)], ["group", "mode"]),
+    ((0o755, 0, 0), (0o700, 65534, 65534), [("fchmod", 0o700), ("fchown", 65534, 65534)], ["owner", "group", "mode"]),
+    ((0o700, 0, 0), (0o755, 65534, 65534), [("fchown", 65534, 65534), ("fchmod", 0o755)], ["owner", "group", "mode"]),
+    ((0o777, 65534, 65534), (0o755, 65534, 65534), [("fchmod", 0o755)], ["mode"]),
+    ((0o755, 65534, 0), (0o755, 0, 0), [("fchown", 0, 0)], ["owner"]),
+])
+def test_an_existing_directory_is_fixed_in_place_without_widening(tmp_path, run_module, fd_calls,
+                                                                  start, wanted, calls, reasons):
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "inside").write_bytes(b"left alone\n")
+    os.chown(str(d), start[1], start[2])
+    os.chmod(str(d), start[0])
+    inode = os.stat(str(d)).st_ino
+    del fd_calls[:]
+    mode, uid, gid = wanted
+    result = run_module(file_bundle, dict(directories=[dict(path=str(d), owner=str(uid), group=str(gid),
+                                                            mode="%04o" % mode)]))
+    assert result["directories"] == [dict(path=str(d), changed=True, changed_reasons=reasons)]
+    assert fd_calls == calls
+    assert owner_of(d) == wanted and os.stat(str(d)).st_ino == inode
+    assert (d / "inside").read_bytes() == b"left alone\n"
+
+
+@pytest.mark.parametrize("kind", ["file", "symlink", "dangling-symlink", "fifo"])
+def test_something_else_at_a_directory_path_fails(tmp_path, run_module, kind):
+    path = tmp_path / "d"
+    (tmp_path / "real").mkdir()
+    if kind == "file":
+        make_file(path, b"x")
+    elif kind == "fifo":
+        os.mkfifo(str(path))
+    else:
+        os.symlink(str(tmp_path / ("real" if kind == "symlink" else "nowhere")), str(path))
+    before = state(tmp_path)
+    result = run_module(file_bundle, dict(directories=[folder(tmp_path / "new"), folder(path)],
+                                          files=[entry(tmp_path / "real" / "a.key")]))
+    expected = ("%s is a symbolic link, not a directory" if "symlink" in kind else "%s exists and is not a directory")
+    assert result["failed"] and expected % path in result["msg"], result
+    assert state(tmp_path) == before and os.listdir(str(tmp_path / "real")) == []
+
+
+def test_check_mode_counts_files_in_listed_missing_directories_as_missing(tmp_path, run_module):
+    etc = tmp_path / "etc"
+    args = dict(directories=[folder(etc), folder(etc / "pki", mode="0700")],
+                files=[entry(etc / "pki" / "a.key"), entry(etc / "a.crt", CERT, mode="0644"),
+                       entry(etc / "pki" / "old.key", state="absent", content_base64=None)])
+    checked = run_module(file_bundle, args, check_mode=True, diff=True)
+    assert not checked.get("failed"), checked
+    assert os.listdir(str(tmp_path)) == [], "check mode writes nothing"
+    assert checked["changed"] and checked["changed_directories"] == [str(etc), str(etc / "pki")]
+    assert [f["changed_reasons"] for f in checked["files"]] == [["missing"], ["missing"], []]
+    assert [d["before_header"] for d in checked["diff"]] == [
+        str(etc), str(etc / "pki"), str(etc / "pki" / "a.key"), str(etc / "a.crt")]
+    real = run_module(file_bundle, args, diff=True)
+    for key in ("changed", "changed_files", "files", "changed_directories", "directories", "diff"):
+        assert real[key] == checked[key], key
+    assert not run_module(file_bundle, args, check_mode=True)["changed"]
+
+
+def test_check_mode_still_fails_on_a_missing_directory_that_is_not_listed(tmp_path, run_module):
+    args = dict(directories=[folder(tmp_path / "etc")], files=[entry(tmp_path / "other" / "a.key")])
+    result = run_module(file_bundle, args, check_mode=True)
+    assert result["failed"] and result["msg"] == "cannot write %s: the directory %s does not exist" % (
+        tmp_path / "other" / "a.key", tmp_path / "other")
+
+
+def test_the_diff_shows_directory_attributes(tmp_path, run_module):
+    make_file(tmp_path / "a.key", KEY)
+    (tmp_path / "same").mkdir()
+    os.chmod(str(tmp_path / "same"), 0o755)
+    (tmp_path / "wide").mkdir()
+    os.chmod(str(tmp_path / "wide"), 0o777)
+    result = run_module(file_bundle, dict(directories=[folder(tmp_path / "new", mode="0750"), folder(tmp_path / "same"),
+                                                       folder(tmp_path / "wide")]), diff=True)
+    attributes = "owner: %s\ngroup: %s\nmode: '%%s'\n" % (ME, MY_GROUP)
+    assert result["diff"] == [
+        dict(before_header=str(tmp_path / "new"), after_header=str(tmp_path / "new"), before="",
+             after=attributes % "0750"),
+        dict(before_header=str(tmp_path / "wide"), after_header=str(tmp_path / "wide"), before=attributes % "0777",
+             after=attributes % "0755"),
+    ]
+
+
+# --- files to remove -------------------------------------------------------------------------------
+
+def gone(dest):
+    """An entry of the files option asking dest to be absent, as the action plugin sends it."""
+    return dict(dest=str(dest), state="absent")
+
+
+def test_absent_removes_a_file_and_a_symbolic_link_but_not_its_target(tmp_path, run_module):
+    target = make_file(tmp_path / "target", b"elsewhere\n", 0o644)
+    make_file(tmp_path / "old.key", KEY)
+    os.symlink(str(target), str(tmp_path / "link"))
+    os.symlink(str(tmp_path / "nowhere"), str(tmp_path / "dangling"))
+    result = run_module(file_bundle, dict(files=[gone(tmp_path / "old.key"), gone(tmp_path / "link"),
+                                                 gone(tmp_path / "dangling")]), diff=True)
+    assert result["changed"] and result["changed_files"] == [str(tmp_path / n) for n in ("old.key", "link", "dangling")]
+    assert result["files"] == [dict(dest=d, state="absent", changed=True, changed_reasons=["absent"])
+                               for d in result["changed_files"]]
+    assert sorted(os.listdir(str(tmp_path))) == ["target"] and target.read_bytes() == b"elsewhere\n"
+    assert result["diff"][0] == dict(before_header=str(tmp_path / "old.key"), after_header=str(tmp_path / "old.key"),
+                                     before="owner: %s\ngroup: %s\nmode: '0600'\ncontent: (current, not shown)\n"
+                                            % (ME, MY_GROUP), after="")
+    assert result["diff"][1]["before"] == "symbolic link\n" and result["diff"][1]["after"] == ""
+    assert_no_content(result, KEY)
+
+
+def test_absent_with_nothing_there_is_no_change(tmp_path, run_module, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("nothing is written")
+
+    monkeypatch.setattr(os, "unlink", refuse)
+    result = run_module(file_bundle, dict(files=[gone(tmp_path / "a.key"), gone(tmp_path / "no-dir" / "a.key")]),
+                        diff=True)
+    assert result["changed"] is False and result["changed_files"] == [] and result["diff"] == []
+    assert [f["changed_reasons"] for f in result["files"]] == [[], []]
+
+
+@pytest.mark.parametrize("given", ["content", "content_base64", "src"])
+def test_absent_with_a_content_is_refused(tmp_path, run_module, given):
+    make_file(tmp_path / "a.key", KEY)
+    before = state(tmp_path)
+    absent = dict(gone(tmp_path / "a.key"), **{given: "x"})
+    result = run_module(file_bundle, dict(directories=[folder(tmp_path / "new")],
+                                          files=[entry(tmp_path / "b.key"), absent]))
+    assert result["failed"] and result["msg"] == "%s of %s: a file with state=absent takes no content" % (
+        given, tmp_path / "a.key")
+    assert state(tmp_path) == before
+
+
+@pytest.mark.parametrize("kind, what", [("dir", "a directory"), ("fifo", "neither a regular file nor a symbolic link")])
+def test_absent_on_a_directory_fails(tmp_path, run_module, kind, what):
+    if kind == "dir":
+        (tmp_path / "x").mkdir()
+    else:
+        os.mkfifo(str(tmp_path / "x"))
+    result = run_module(file_bundle, dict(files=[entry(tmp_path / "a.key"), gone(tmp_path / "x")]))
+    assert result["failed"] and result["msg"] == (
+        "cannot remove %s: it is %s, and state=absent removes only files and symbolic links" % (tmp_path / "x", what))
+    assert sorted(os.listdir(str(tmp_path))) == ["x"]
+
+
+def test_files_are_removed_after_the_new_ones_are_in_place(tmp_path, run_module, monkeypatch):
+    make_file(tmp_path / "old.key", b"old\n")
+    events, real_replace, real_unlink = [], os.replace, os.unlink
+
+    def replace(src, dst):
+        events.append(("replace", os.path.basename(dst)))
+        return real_replace(src, dst)
+
+    def unlink(path):
+        events.append(("unlink", os.path.basename(path)))
+        return real_unlink(path)
+
+    monkeypatch.setattr(bundle.os, "replace", replace)
+    monkeypatch.setattr(bundle.os, "unlink", unlink)
+    result = run_module(file_bundle, dict(files=[gone(tmp_path / "old.key"), entry(tmp_path / "new.key")]))
+    assert result["changed_files"] == [str(tmp_path / "old.key"), str(tmp_path / "new.key")]
+    assert events == [("replace", "new.key"), ("unlink", "old.key")]
+
+
+# --- the whole bundle decided first ----------------------------------------------------------------
+
+@pytest.mark.parametrize("last", [
+    dict(owner="no-such-user-kthw"),
+    dict(group="no-such-group-kthw"),
+    dict(mode="u=rw"),
+], ids=["owner", "group", "mode"])
+def test_a_bad_last_file_leaves_the_new_directories_uncreated(tmp_path, run_module, last):
+    make_file(tmp_path / "old.key", KEY)
+    (tmp_path / "wide").mkdir()
+    os.chmod(str(tmp_path / "wide"), 0o777)
+    before = state(tmp_path)
+    result = run_module(file_bundle, dict(
+        directories=[folder(tmp_path / "new"), folder(tmp_path / "new" / "sub"), folder(tmp_path / "wide")],
+        files=[entry(tmp_path / "new" / "a.key"), gone(tmp_path / "old.key"), entry(tmp_path / "new" / "b.key", **last)]))
+    assert result["failed"] and str(tmp_path / "new" / "b.key") in result["msg"], result
+    assert result["changed"] is False and result["changed_files"] == [] and result["changed_directories"] == []
+    assert state(tmp_path) == before and mode_of(tmp_path / "wide") == 0o777
+
+
+def test_a_bad_directory_owner_fails_before_anything_is_written(tmp_path, run_module):
+    result = run_module(file_bundle, dict(directories=[folder(tmp_path / "a"), folder(tmp_path / "b", owner="no-such-user-kthw")],
+                                          files=[entry(tmp_path / "a.key")]))
+    assert result["failed"] and result["msg"] == "owner no-such-user-kthw of %s: no such user on this host" % (tmp_path / "b")
+    assert os.listdir(str(tmp_path)) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(), "nothing to do: give files, directories or both"),
+    (dict(files=[], directories=[]), "nothing to do: give files, directories or both"),
+    (dict(directories=[dict(path="{d}/a"), dict(path="{d}/a/")]), "directory path given more than once: {d}/a"),
+    (dict(directories=[dict(path="{d}/a")], files=[dict(dest="{d}/a", state="absent")]),
+     "given both as a directory path and as a file dest: {d}/a"),
+    (dict(directories=[dict(path="a")]), "path 'a' must be an absolute path"),
+])
+def test_a_wrong_bundle_fails_before_anything_is_written(tmp_path, run_module, monkeypatch, args, message):
+    monkeypatch.chdir(str(tmp_path))
+    for key in args:
+        for item in args[key]:
+            for name in ("path", "dest"):
+                if name in item:
+                    item[name] = item[name].format(d=tmp_path)
+    result = run_module(file_bundle, args)
+    assert result["failed"] and result["msg"] == message.format(d=tmp_path), result
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_a_failure_while_making_directories_reports_what_was_made(tmp_path, run_module, monkeypatch):
+    real_mkdir = os.mkdir
+
+    def mkdir(path, *args, **kwargs):
+        if path.endswith("/b"):
+            raise OSError(28, "No space left on device")
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    result = run_module(file_bundle, dict(directories=[folder(tmp_path / "a"), folder(tmp_path / "b")],
+                                          files=[entry(tmp_path / "a" / "x.key")]))
+    assert result["failed"] and result["msg"] == "cannot create the directory %s: No space left on device" % (tmp_path / "b")
+    assert result["changed"] is True and result["changed_directories"] == [str(tmp_path / "a")]
+    assert result["changed_files"] == [] and os.listdir(str(tmp_path / "a")) == []
+
+
+def test_a_directory_made_but_not_finished_is_reported_changed(tmp_path, run_module, monkeypatch):
+    def fail(*args, **kwargs):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fchmod", fail)
+    result = run_module(file_bundle, dict(directories=[folder(tmp_path / "a", mode="0750")]))
+    assert result["failed"] and result["msg"] == "cannot create the directory %s: Operation not permitted" % (tmp_path / "a")
+    assert result["changed"] is True and result["changed_directories"] == [str(tmp_path / "a")]
+    assert mode_of(tmp_path / "a") & 0o077 == 0, "left no wider than 0700"
+
+
 # --- documentation --------------------------------------------------------------------------------
 
 def test_the_documentation_matches_the_argument_spec():
     doc = yaml.safe_load(file_bundle.DOCUMENTATION)
     assert doc["module"] == "file_bundle" and doc["version_added"] == "0.1.0"
-    files_doc, files_spec = doc["options"]["files"], bundle.ARGUMENT_SPEC["files"]
-    assert sorted(doc["options"]) == sorted(bundle.ARGUMENT_SPEC)
-    assert (files_doc["type"], files_doc["elements"], files_doc["required"]) == ("list", "dict", True)
-    assert sorted(files_doc["suboptions"]) == sorted(files_spec["options"])
-    for name, option in files_spec["options"].items():
-        documented = files_doc["suboptions"][name]
-        assert documented["type"] == option["type"], name
-        assert documented.get("default") == option.get("default"), name
-        assert bool(documented.get("required")) == bool(option.get("required")), name
+    assert sorted(doc["options"]) == sorted(bundle.ARGUMENT_SPEC) == ["directories", "files"]
+    for top in ("directories", "files"):
+        top_doc, top_spec = doc["options"][top], bundle.ARGUMENT_SPEC[top]
+        assert (top_doc["type"], top_doc["elements"], top_doc["default"]) == ("list", "dict", []) == (
+            top_spec["type"], top_spec["elements"], top_spec["default"])
+        assert not top_doc.get("required") and not top_spec.get("required")
+        assert sorted(top_doc["suboptions"]) == sorted(top_spec["options"])
+        for name, option in top_spec["options"].items():
+            documented = top_doc["suboptions"][name]
+            assert documented["type"] == option["type"], name
+            assert documented.get("default") == option.get("default"), name
+            assert documented.get("choices") == option.get("choices"), name
+            assert bool(documented.get("required")) == bool(option.get("required")), name
+    files_spec = bundle.ARGUMENT_SPEC["files"]
     assert files_spec["options"]["content"]["no_log"] and files_spec["options"]["content_base64"]["no_log"]
     returned = yaml.safe_load(file_bundle.RETURN)
-    assert sorted(returned) == ["changed_files", "files"]
-    reasons = " ".join(returned["files"]["contains"]["changed_reasons"]["description"])
-    for reason in bundle.REASONS:
-        assert "V(%s)" % reason in reasons, reason
+    assert sorted(returned) == ["changed_directories", "changed_files", "directories", "files"]
+    assert sorted(returned["files"]["contains"]) == ["changed", "changed_reasons", "dest", "state"]
+    assert sorted(returned["directories"]["contains"]) == ["changed", "changed_reasons", "path"]
+    for key, reasons in (("files", bundle.REASONS), ("directories", bundle.DIRECTORY_REASONS)):
+        described = " ".join(returned[key]["contains"]["changed_reasons"]["description"])
+        for reason in reasons:
+            assert "V(%s)" % reason in described, (key, reason)
     assert yaml.safe_load(file_bundle.EXAMPLES)
