@@ -38,7 +38,7 @@ notes:
   - Files are written to a temporary file in the same directory, created with mode C(0600)
     from its first byte, and moved into place atomically, so that a private key is never
     readable by others, not even for a moment. Owner, group and mode are set afterwards.
-  - A change of owner, group or mode alone reports C(changed) with an empty RV(changed_reasons).
+  - A change of owner, group or mode alone reports C(changed) with an empty C(changed_reasons).
   - Results and diffs show parsed facts only, never PEM data or key bytes.
   - Supports check mode, which computes C(changed) the same way and only skips the writes,
     and diff mode.

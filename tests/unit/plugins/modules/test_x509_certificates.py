@@ -77,7 +77,7 @@ def test_only_the_forced_entry_is_reissued(pki, run_module, tools):
     assert rotated["changed_paths"] == [str(pki / "healthcheck.crt")]
     assert [r["changed_reasons"] for r in rotated["certificates"]] == [[], [], ["regenerate_key"]]
     assert rotated["certificates"][:2] == [dict(r, changed=False, changed_reasons=[])
-                                          for r in forced["certificates"][:2]]
+                                           for r in forced["certificates"][:2]]
     now = dict((name, (pki / name).read_bytes()) for name in keys)
     assert [name for name in sorted(keys) if now[name] != keys[name]] == ["healthcheck.key"]
 
@@ -238,7 +238,7 @@ def test_each_result_is_what_x509_certificate_returns(pki, tmp_path, run_module,
 
     names = ("apiserver", "admin")
     firsts = [single(single_dir, "apiserver"), single(single_dir, "admin", usage="client",
-                                                     organizations=["kthw:cluster-admins"], dns_names=[])]
+                                                      organizations=["kthw:cluster-admins"], dns_names=[])]
     created = run_module(x509_certificates, batch(entry(tools, batch_dir, "apiserver", **ca),
                                                   entry(tools, batch_dir, "admin", usage="client",
                                                         organizations=["kthw:cluster-admins"], dns_names=[], **ca),
