@@ -68,7 +68,7 @@ options:
       path:
         description:
           - Absolute path of the folder on the node.
-          - Its parent must exist or be an earlier entry of O(directories).
+          - Its parent must exist or be an earlier entry of O(directories), unless O(directories[].parents=true).
           - A symbolic link or anything else that is not a folder at this path fails the task.
           - Each O(directories[].path) may appear once, and not as a O(files[].dest).
         type: path
@@ -88,6 +88,12 @@ options:
           - As for M(ansible.builtin.file), an unquoted number is taken as the numeric value of the mode.
         type: raw
         default: '0755'
+      parents:
+        description:
+          - Create the missing parent folders of O(directories[].path), as C(mkdir -p) does (owned by the user
+            the module runs as, mode C(0755) narrowed by the umask). Existing parents are left as they are.
+        type: bool
+        default: false
   files:
     description:
       - The files, handled in this order, after O(directories).

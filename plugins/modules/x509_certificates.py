@@ -142,11 +142,12 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.backend import ensure_leaf
-from ansible_collections.kthw.control_plane.plugins.module_utils._pki.certificate import USAGES, LeafSpec
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.certificate import LeafSpec
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.errors import PkiError
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.files import FILE_ARGUMENT_SPEC, PkiFiles
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.keys import (
-    CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY, KEY_TYPES)
+    CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY)
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.specs import LEAF_OPTIONS, LEAF_POLICY_OPTIONS
 
 
 def _make_private_dirs(paths):
@@ -174,24 +175,8 @@ def _make_private_dirs(paths):
 
 
 def main():
-    argument_spec = dict(
-        certificates=dict(type="list", elements="dict", required=True, options=dict(
-            path=dict(type="path", required=True),
-            key_path=dict(type="path", required=True, no_log=False),  # a path, not a secret
-            ca_path=dict(type="path", required=True),
-            ca_key_path=dict(type="path", required=True, no_log=False),
-            common_name=dict(type="str", required=True),
-            organizations=dict(type="list", elements="str", default=[]),
-            dns_names=dict(type="list", elements="str", default=[]),
-            ip_addresses=dict(type="list", elements="str", default=[]),
-            usage=dict(type="str", default="server", choices=list(USAGES)),
-            force=dict(type="bool", default=False),
-            regenerate_key=dict(type="bool", default=False),
-        )),
-        key_type=dict(type="str", default="ecdsa-p256", choices=list(KEY_TYPES)),
-        valid_days=dict(type="int", default=365),
-        renew_before_days=dict(type="int", default=30),
-    )
+    argument_spec = dict(certificates=dict(type="list", elements="dict", required=True, options=LEAF_OPTIONS))
+    argument_spec.update(LEAF_POLICY_OPTIONS)
     argument_spec.update(FILE_ARGUMENT_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     if not HAS_CRYPTOGRAPHY:

@@ -42,6 +42,7 @@ ARGUMENT_SPEC = dict(
             owner=dict(type="str", default="root"),
             group=dict(type="str"),
             mode=dict(type="raw", default="0755"),
+            parents=dict(type="bool", default=False),
         ),
     ),
     files=dict(
@@ -213,10 +214,10 @@ class WantedFile(object):
 class WantedDirectory(object):
     """One directory of the bundle as it should be."""
 
-    __slots__ = ("path", "uid", "gid", "mode")
+    __slots__ = ("path", "uid", "gid", "mode", "parents")
 
-    def __init__(self, path, uid, gid, mode):
-        self.path, self.uid, self.gid, self.mode = path, uid, gid, mode
+    def __init__(self, path, uid, gid, mode, parents=False):
+        self.path, self.uid, self.gid, self.mode, self.parents = path, uid, gid, mode, parents
 
     @classmethod
     def from_entry(cls, entry):
@@ -225,7 +226,7 @@ class WantedDirectory(object):
         owner = "root" if entry.get("owner") is None else entry["owner"]
         mode = "0755" if entry.get("mode") is None else entry["mode"]
         return cls(path, resolve_user(owner, path), resolve_group(entry.get("group"), owner, path),
-                   parse_mode(mode, path))
+                   parse_mode(mode, path), bool(entry.get("parents")))
 
 
 def _digest(data):
@@ -286,21 +287,32 @@ def decide_directory(wanted, earlier=frozenset()):
     """Compares one wanted directory with what is on disk; reads, never writes.
 
     earlier holds the paths listed before it: a missing directory's parent must exist or be one of
-    them, since parents are never made implicitly.
+    them, unless the entry asks for its missing parents (parents=true, as mkdir -p makes them).
     """
     path = wanted.path
     current = _lstat(path)
     if current is None:
         parent = posixpath.dirname(path)
         if parent not in earlier and not os.path.isdir(parent):
-            raise BundleError("cannot create the directory %s: its parent %s does not exist and is not listed "
-                              "before it in directories" % (path, parent))
+            if not wanted.parents:
+                raise BundleError("cannot create the directory %s: its parent %s does not exist and is not listed "
+                                  "before it in directories (or set parents=true)" % (path, parent))
+            _check_ancestors(path)
         return Decision(wanted, ["missing"], None)
     if stat.S_ISLNK(current.st_mode):
         raise BundleError("%s is a symbolic link, not a directory: remove it first" % path)
     if not stat.S_ISDIR(current.st_mode):
         raise BundleError("%s exists and is not a directory: remove it first" % path)
     return Decision(wanted, _attribute_reasons(current, wanted), current)
+
+
+def _check_ancestors(path):
+    """The nearest existing ancestor of path must be a directory, or no parent can be made."""
+    ancestor = posixpath.dirname(path)
+    while ancestor != "/" and _lstat(ancestor) is None:
+        ancestor = posixpath.dirname(ancestor)
+    if not os.path.isdir(ancestor):
+        raise BundleError("cannot create the directory %s: %s is not a directory" % (path, ancestor))
 
 
 def decide(wanted, directories=frozenset()):
@@ -372,6 +384,11 @@ def _make_directory(decision, done_directories):
     is fixed: narrowed to the wanted mode before it changes hands, so never wider than wanted."""
     wanted, current = decision.wanted, decision.current
     if current is None:
+        if wanted.parents:
+            # Missing parents are made as mkdir -p makes them: root's, 0755 narrowed by the umask.
+            parent = posixpath.dirname(wanted.path)
+            if not os.path.isdir(parent):
+                os.makedirs(parent, 0o755)
         os.mkdir(wanted.path, 0o700)
         done_directories.append(wanted.path)  # changed from here on, even if what follows fails
         current = os.lstat(wanted.path)

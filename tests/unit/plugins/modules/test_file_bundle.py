@@ -507,7 +507,7 @@ def test_a_new_directory_is_0700_until_it_has_its_owner(tmp_path, run_module, fd
 def test_a_missing_parent_fails_naming_it(tmp_path, run_module, order):
     result = run_module(file_bundle, dict(directories=[folder(p.format(d=tmp_path)) for p in order]))
     assert result["failed"] and result["msg"] == (
-        "cannot create the directory %s: its parent %s does not exist and is not listed before it in directories"
+        "cannot create the directory %s: its parent %s does not exist and is not listed before it in directories (or set parents=true)"
         % (tmp_path / "a" / "b", tmp_path / "a"))
     assert result["changed"] is False and result["changed_directories"] == []
     assert os.listdir(str(tmp_path)) == []
@@ -781,3 +781,33 @@ def test_the_documentation_matches_the_argument_spec():
         for reason in reasons:
             assert "V(%s)" % reason in described, (key, reason)
     assert yaml.safe_load(file_bundle.EXAMPLES)
+
+
+@pytest.mark.usefixtures("needs_root")
+def test_parents_are_made_as_mkdir_p_makes_them_and_existing_ones_left_alone(tmp_path, run_module):
+    os.chmod(str(tmp_path), 0o711)
+    deep = tmp_path / "var" / "log" / "kubernetes" / "audit"
+    wanted = dict(directories=[dict(path=str(deep), mode="0700", parents=True)])
+    check = run_module(file_bundle, wanted, check_mode=True)
+    assert check["changed_directories"] == [str(deep)] and not (tmp_path / "var").exists()
+    old = os.umask(0o022)
+    try:
+        result = run_module(file_bundle, wanted)
+    finally:
+        os.umask(old)
+    assert result["changed_directories"] == [str(deep)], result
+    assert owner_of(deep) == (0o700, 0, 0)
+    assert owner_of(tmp_path / "var" / "log" / "kubernetes") == (0o755, 0, 0)
+    assert owner_of(tmp_path) == (0o711, 0, 0)
+    assert run_module(file_bundle, wanted)["changed"] is False
+
+
+def test_without_parents_a_missing_parent_fails_and_says_how(tmp_path, run_module):
+    result = run_module(file_bundle, dict(directories=[dict(path=str(tmp_path / "a" / "b"))]))
+    assert result["failed"] and "parents=true" in result["msg"] and not (tmp_path / "a").exists()
+
+
+def test_parents_cannot_be_made_under_a_file(tmp_path, run_module):
+    (tmp_path / "a").write_bytes(b"")
+    result = run_module(file_bundle, dict(directories=[dict(path=str(tmp_path / "a" / "b" / "c"), parents=True)]))
+    assert result["failed"] and "is not a directory" in result["msg"]
