@@ -20,7 +20,7 @@ from ansible_collections.kthw.control_plane.plugins.module_utils._files.bundle i
 MODULE = "kthw.control_plane.file_bundle"
 # Passed on as given: everything else of an entry becomes content_base64.
 _ATTRIBUTES = ("dest", "owner", "group", "mode", "state")
-_DIRECTORY_ATTRIBUTES = ("path", "owner", "group", "mode")
+_DIRECTORY_ATTRIBUTES = ("path", "owner", "group", "mode", "parents")
 
 
 def _controller_spec():

@@ -122,12 +122,13 @@ def test_contents_stay_out_of_the_result_and_the_plain_text_out_of_the_module_ar
 
 def test_directories_and_absent_files_go_to_the_same_module_run(action, tmp_path):
     plugin = action([dict(content="a", dest="/etc/kthw/a"), dict(dest="/etc/kthw/old", state="absent")],
-                    directories=[dict(path="/etc/kthw"), dict(path="/srv/$HOME/x", owner="etcd", group="etcd", mode="0700")])
+                    directories=[dict(path="/etc/kthw"), dict(path="/srv/$HOME/x", owner="etcd", group="etcd", mode="0700",
+                                                              parents=True)])
     plugin.run(task_vars={})
     assert len(plugin.calls) == 1
     args = plugin.calls[0]["module_args"]
-    assert args["directories"] == [dict(path="/etc/kthw", owner="root", mode="0755"),
-                                   dict(path="/srv/$HOME/x", owner="etcd", group="etcd", mode="0700")], \
+    assert args["directories"] == [dict(path="/etc/kthw", owner="root", mode="0755", parents=False),
+                                   dict(path="/srv/$HOME/x", owner="etcd", group="etcd", mode="0700", parents=True)], \
         "defaults filled in, the path left for the node"
     assert args["files"][1] == dict(dest="/etc/kthw/old", owner="root", mode="0600", state="absent"), "no content"
 
@@ -135,7 +136,8 @@ def test_directories_and_absent_files_go_to_the_same_module_run(action, tmp_path
 def test_directories_alone_are_a_bundle(action):
     plugin = action(None, directories=[dict(path="/etc/kthw")])
     plugin.run(task_vars={})
-    assert plugin.calls[0]["module_args"] == dict(directories=[dict(path="/etc/kthw", owner="root", mode="0755")],
+    wanted = dict(path="/etc/kthw", owner="root", mode="0755", parents=False)
+    assert plugin.calls[0]["module_args"] == dict(directories=[wanted],
                                                   files=[])
 
 
