@@ -182,8 +182,11 @@ def main():
     result.update(floor_s=floor_s, cold_over_floor=round(cold_s / floor_s, 1))
 
     five_s, five = cold_converge("ha5")[:2]
+    # The cost of each node past three: what a larger control plane adds, whatever
+    # the fixed part of a run.
     result.update(five_node_cold_converge_s=five_s, five_node_task_count=five["task_count"],
-                  five_over_three=round(five_s / cold_s, 2))
+                  five_over_three=round(five_s / cold_s, 2), added_node_s=round((five_s - cold_s) / 2, 1),
+                  five_node_slowest_tasks=slowest(five))
     run(["molecule", "destroy", "-s", "ha5"])
 
     result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
