@@ -191,6 +191,10 @@ service_release:
   returned: when O(service) is given
   type: str
   sample: v3.7.0
+service_enabled:
+  description: Whether O(service) is enabled (C(UnitFileState=enabled)), so that a caller can skip starting it.
+  returned: when O(service) is given
+  type: bool
 service_unit_stale:
   description:
     - Whether the unit's files changed on disk since systemd loaded them (C(NeedDaemonReload)), as after
@@ -242,7 +246,7 @@ def _help_text(module, binary):
 
 
 def _service_state(module, unit, name_dir, version, binary):
-    rc, out, err = module.run_command(["systemctl", "show", "--property=ActiveState,MainPID,NeedDaemonReload", "--", unit])
+    rc, out, err = module.run_command(["systemctl", "show", "--property=ActiveState,MainPID,NeedDaemonReload,UnitFileState", "--", unit])
     if rc != 0:
         raise ReleaseError("cannot read the state of %s: %s" % (unit, err.strip()))
     values = parse_systemctl_show(out)
@@ -259,7 +263,8 @@ def _service_state(module, unit, name_dir, version, binary):
                 release, stale = None, True
     return dict(service_active=active, service_release=release,
                 restart_needed=active and (stale or release != "v" + version),
-                service_unit_stale=values.get("NeedDaemonReload") == "yes")
+                service_unit_stale=values.get("NeedDaemonReload") == "yes",
+                service_enabled=values.get("UnitFileState") == "enabled")
 
 
 def install(module):

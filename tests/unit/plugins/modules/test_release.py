@@ -162,7 +162,10 @@ def test_a_tarball_installs_its_binaries(layout, run_module):
 
 
 @pytest.mark.parametrize("show, exe, expected", [
-    ("ActiveState=inactive\nMainPID=0\n", None, dict(service_active=False, service_release=None, restart_needed=False)),
+    ("ActiveState=inactive\nMainPID=0\nUnitFileState=disabled\n", None,
+     dict(service_active=False, service_release=None, restart_needed=False, service_enabled=False)),
+    ("ActiveState=active\nMainPID=42\nUnitFileState=enabled\nNeedDaemonReload=yes\n", "{opt}/v1.37.2/bin/kube-scheduler",
+     dict(service_active=True, service_enabled=True, service_unit_stale=True, restart_needed=False)),
     ("ActiveState=active\nMainPID=42\n", "{opt}/v1.37.2/bin/kube-scheduler",
      dict(service_active=True, service_release="v1.37.2", restart_needed=False)),
     ("ActiveState=active\nMainPID=42\n", "{opt}/v1.37.1/bin/kube-scheduler",
