@@ -310,10 +310,12 @@ def install(module):
                 result["unpacked"] = unpack_binaries(artifact, version_bin, binaries, archive_digest=expected,
                                                      manifest_path=manifest)
             else:
-                result["unpacked"] = unpack_binaries(artifact, binaries_dir, binaries, check_mode=scratch is None,
-                                                     archive_digest=expected, manifest_path=manifest)
-                if result["unpacked"] and scratch is None:
-                    scratch = binaries_dir = scratch_dir()
+                # A downloaded archive unpacks all; otherwise compare with the version folder.
+                result["unpacked"] = list(binaries) if scratch else unpack_binaries(
+                    artifact, version_bin, binaries, check_mode=True, archive_digest=expected, manifest_path=manifest)
+                if result["unpacked"]:
+                    # --help needs the binaries: unpacked into a scratch folder, without a manifest.
+                    scratch = binaries_dir = scratch or scratch_dir()
                     unpack_binaries(artifact, scratch, binaries)
 
         if params["flags"]:

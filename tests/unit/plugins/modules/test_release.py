@@ -153,11 +153,16 @@ def test_a_tarball_installs_its_binaries(layout, run_module):
     (mirror / "SHA256SUMS").write_text("%s  etcd-v3.7.0-darwin-amd64.zip\n%s  %s\n" % ("0" * 64, digest, archive.name))
     values = args(layout, "file://%s" % archive, version="3.7.0", name="etcd", format="tarball",
                   binaries=["etcd", "etcdctl"], checksum_url="file://%s/SHA256SUMS" % mirror, flags=["data-dir"])
+    check = run_module(release, values, check_mode=True)
+    assert check["changed"] and check["unpacked"] == ["etcd", "etcdctl"] and not check.get("failed"), check
+    assert not os.path.exists(str(layout / "opt")) and os.listdir(str(layout / "bin")) == []
     first = run_module(release, values)
     assert first["changed"] and first["unpacked"] == ["etcd", "etcdctl"]
     assert sorted(os.listdir(str(layout / "bin"))) == ["etcd", "etcdctl"]
     assert not run_module(release, values)["changed"]
+    assert not run_module(release, values, check_mode=True)["changed"]
     (layout / "opt" / "etcd" / "v3.7.0" / "bin" / "etcd").write_bytes(b"altered")
+    assert run_module(release, values, check_mode=True)["unpacked"] == ["etcd"]
     assert run_module(release, values)["unpacked"] == ["etcd"]
 
 
