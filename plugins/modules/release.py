@@ -215,8 +215,9 @@ import posixpath
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.urls import fetch_url
+from ansible_collections.kthw.control_plane.plugins.module_utils._files.private import make_dirs
 from ansible_collections.kthw.control_plane.plugins.module_utils._release.install import (
-    ReleaseError, artifact_file_name, check_version, known_flags, make_dirs, parse_checksum,
+    ReleaseError, artifact_file_name, check_version, known_flags, parse_checksum,
     parse_systemctl_show, process_start_time, release_by_start_time, release_of_executable, remove_tree,
     scratch_dir, sha256_of, store_verified, switch_link, unknown_flags_message, unpack_binaries)
 
@@ -300,13 +301,13 @@ def install(module):
                 artifact = posixpath.join(scratch, file_name)
                 binaries_dir = scratch
             else:
-                make_dirs(version_bin)
+                make_dirs(version_bin, 0o755)
             store_verified(_open(module, params["url"]), artifact, expected,
                            0o755 if params["format"] == "binary" else 0o644, params["url"], params["checksum_url"])
         if params["format"] == "tarball":
             manifest = posixpath.join(version_dir, ".unpacked.json")
             if not check_mode:
-                make_dirs(version_bin)
+                make_dirs(version_bin, 0o755)
                 result["unpacked"] = unpack_binaries(artifact, version_bin, binaries, archive_digest=expected,
                                                      manifest_path=manifest)
             else:

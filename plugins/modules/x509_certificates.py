@@ -141,6 +141,7 @@ changed_paths:
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.kthw.control_plane.plugins.module_utils._files.private import make_dirs
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.backend import ensure_leaf
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.certificate import LeafSpec
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.errors import PkiError
@@ -151,27 +152,9 @@ from ansible_collections.kthw.control_plane.plugins.module_utils._pki.specs impo
 
 
 def _make_private_dirs(paths):
-    """Creates every missing folder of paths, intermediate ones included, with mode 0700.
-
-    os.makedirs gives its mode to the last folder only (Python 3.7+), and the umask applies:
-    each folder is made one at a time and its mode set exactly.
-    """
-    for wanted in sorted(set(os.path.dirname(os.path.abspath(path)) for path in paths)):
-        missing, folder = [], wanted
-        while not os.path.isdir(folder):
-            missing.append(folder)
-            parent = os.path.dirname(folder)
-            if parent == folder:
-                break
-            folder = parent
-        for folder in reversed(missing):
-            try:
-                os.mkdir(folder, 0o700)
-            except OSError:
-                if not os.path.isdir(folder):
-                    raise
-                continue
-            os.chmod(folder, 0o700)
+    """Every missing folder of paths, intermediate ones included, made with mode 0700."""
+    for folder in sorted(set(os.path.dirname(os.path.abspath(path)) for path in paths)):
+        make_dirs(folder, 0o700)
 
 
 def main():

@@ -51,3 +51,27 @@ def write_private(path, data, uid=-1, gid=-1, mode=0o600):
         if os.path.exists(temp_path):
             os.unlink(temp_path)
         raise
+
+
+def make_dirs(path, mode):
+    """Creates path and its missing parents, each with exactly mode; returns whether any was made.
+
+    os.makedirs gives its mode to the last folder only, narrowed by the umask: each folder is
+    made here one at a time, and its mode set exactly.
+    """
+    missing, folder = [], path
+    while not os.path.isdir(folder):
+        missing.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, mode)
+        except FileExistsError:
+            if os.path.isdir(folder):
+                continue
+            raise
+        os.chmod(folder, mode)
+    return bool(missing)

@@ -273,23 +273,6 @@ def check_version(version):
         raise ReleaseError("version %r: give the release number without a leading v, such as 1.37.2" % version)
 
 
-def make_dirs(path, mode=0o755):
-    """Creates path and its missing parents, each created with mode from its first moment."""
-    if os.path.isdir(path):
-        return False
-    parent = posixpath.dirname(path)
-    if parent and parent != path:
-        make_dirs(parent, mode)
-    try:
-        os.mkdir(path, mode)
-    except FileExistsError:
-        if not os.path.isdir(path):
-            raise ReleaseError("%s exists and is not a folder: move it away" % path)
-        return False
-    os.chmod(path, mode)
-    return True
-
-
 def scratch_dir():
     """A private folder for check mode, which must not touch the install root."""
     return tempfile.mkdtemp(prefix="kthw-release-")
