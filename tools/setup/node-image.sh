@@ -7,8 +7,9 @@ set -euo pipefail
 
 repo_name=kthw-node
 # nginx and haproxy are what the roles install; baking them in saves minutes per
-# test run, and the roles still own their installation on real hosts.
-packages=systemd,systemd-sysv,python3,python3-apt,iproute2,ca-certificates,procps,curl,openssl,nginx,haproxy
+# test run, and the roles still own their installation on real hosts. sshd and
+# sudo are what an operator's hosts have: the tests connect over SSH.
+packages=systemd,systemd-sysv,python3,python3-apt,iproute2,ca-certificates,procps,curl,openssl,nginx,haproxy,openssh-server,sudo
 
 log() { printf '[node-image] %s\n' "$*" >&2; }
 # shellcheck source=tools/setup/timing.sh
