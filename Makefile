@@ -11,14 +11,17 @@ export KTHW_CACHE_DIR ?= /var/cache/kthw
 export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
 # Molecule reads these when it creates the fleet.
 export KTHW_MIRROR_DIR := $(KTHW_CACHE_DIR)/mirror
+# The unprivileged local user that runs the collection in the tests, as an operator would.
+export KTHW_OPERATOR ?= kthw-operator
+export KTHW_OPERATOR_HOME ?= /home/$(KTHW_OPERATOR)
 SCENARIOS ?= ha
 
-.PHONY: help setup venv engine image mirror kube-bench cluster test lint unit molecule bench clean
+.PHONY: help setup venv engine image mirror kube-bench operator cluster test lint unit molecule bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-setup: venv engine image mirror kube-bench ## Install the toolchain, start Docker, build the node image, the binary mirror and kube-bench
+setup: venv engine image mirror kube-bench operator ## Install the toolchain, start Docker, build the node image, the binary mirror, kube-bench and the operator
 
 venv:
 	@tools/setup/venv.sh
@@ -35,6 +38,9 @@ mirror:
 kube-bench:
 	@tools/cis/kube-bench.sh >/dev/null
 
+operator: venv
+	@tools/setup/operator.sh
+
 cluster: setup ## Bring up the three-node HA control plane in local containers
 	@tools/cluster.sh
 
@@ -49,6 +55,7 @@ unit: venv
 
 molecule: setup
 	@tools/setup/clear-fleet.sh
+	@tools/setup/operator.sh
 	@for s in $(SCENARIOS); do \
 	  KTHW_NODE_IMAGE=$$(tools/setup/node-image.sh) molecule test -s $$s || exit 1; \
 	done

@@ -12,6 +12,10 @@ JSON object (also written to bench/results/latest.json):
   five_node_*        the cold converge of a five-node control plane
   setup              the set-up steps (bench/setup_steps.py)
 
+Every playbook runs the way the tests run it, the operator's way: the installed
+collection, as the unprivileged local user of tools/setup/operator.sh, from its
+site folder, over SSH as deploy with sudo.
+
 Needs the set-up of `make setup`; destroys and recreates the Molecule fleets.
 """
 
@@ -19,6 +23,7 @@ import concurrent.futures
 import glob
 import json
 import os
+import shutil
 import ssl
 import subprocess
 import sys
@@ -29,14 +34,19 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 RESULTS = os.path.join(ROOT, "bench", "results", "latest.json")
 LB_READYZ = "https://172.31.250.10:6443/readyz"
 SERVICES = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]
+OPERATOR = os.environ.get("KTHW_OPERATOR") or "kthw-operator"
+OPERATOR_HOME = os.environ.get("KTHW_OPERATOR_HOME") or os.path.join("/home", OPERATOR)
+SITE = os.path.join(OPERATOR_HOME, "site")
+# The timing callback and its records, where the operator can read and write.
+OPERATOR_BENCH = os.path.join(OPERATOR_HOME, "bench")
 
 
 def log(message):
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def run(command, env=None, check=True, capture=False):
-    result = subprocess.run(command, cwd=ROOT, env=env, check=False, text=True,
+def run(command, env=None, check=True, capture=False, cwd=ROOT):
+    result = subprocess.run(command, cwd=cwd, env=env, check=False, text=True,
                             stdout=subprocess.PIPE if capture else sys.stderr,
                             stderr=subprocess.PIPE if capture else sys.stderr)
     if check and result.returncode != 0:
@@ -52,11 +62,18 @@ def ephemeral_dir(scenario):
     return max(candidates, key=os.path.getmtime)
 
 
+def pki_dir(scenario):
+    """The operator's certificate set for a scenario's fleet, beside its inventory."""
+    return os.path.join(SITE, "inventories", scenario, "pki")
+
+
 def fresh_fleet(scenario):
-    """Destroys every fleet and creates the scenario's containers, unconfigured."""
+    """Destroys every fleet and creates the scenario's containers with the operator's
+    user and key on them (Molecule's create and prepare), unconfigured."""
     for name in ("ha", "ha5"):
         run(["molecule", "destroy", "-s", name])
     run(["tools/setup/clear-fleet.sh"])
+    run(["tools/setup/operator.sh"])
     started = time.monotonic()
     run(["molecule", "create", "-s", scenario])
     return round(time.monotonic() - started, 1)
@@ -79,18 +96,28 @@ def wait_lb_ready(pki_dir, limit_s=300):
         time.sleep(0.2)
 
 
-def playbook(scenario, playbook_path, label, extra=()):
-    """Runs a playbook against the scenario's fleet with the work tree's
-    ansible.cfg; returns wall seconds and the timing callback's record."""
-    eph = ephemeral_dir(scenario)
-    timings = os.path.join(eph, f"timings-{label}.json")
-    env = dict(os.environ, MOLECULE_EPHEMERAL_DIRECTORY=eph, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-               ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, "bench", "callback_plugins"),
-               ANSIBLE_CALLBACKS_ENABLED="kthw_task_timings", KTHW_TIMINGS_FILE=timings,
-               ANSIBLE_INTERPRETER_PYTHON="/usr/bin/python3")
-    log(f"{label}: ansible-playbook {playbook_path} on {scenario}")
+def operator_bench_dir():
+    """The timing callback, copied where the operator reads it and writes its records."""
+    callbacks = os.path.join(OPERATOR_BENCH, "callback_plugins")
+    shutil.rmtree(OPERATOR_BENCH, ignore_errors=True)
+    shutil.copytree(os.path.join(ROOT, "bench", "callback_plugins"), callbacks)
+    run(["chown", "-R", OPERATOR, OPERATOR_BENCH])
+    return callbacks
+
+
+def playbook(scenario, name, label, extra=()):
+    """Runs a collection playbook (kthw.control_plane.site, ...) as the operator, with
+    the site's ansible.cfg; returns wall seconds and the timing callback's record."""
+    callbacks = operator_bench_dir() if label == "cold" else os.path.join(OPERATOR_BENCH, "callback_plugins")
+    timings = os.path.join(OPERATOR_BENCH, f"timings-{scenario}-{label}.json")
+    command = ["runuser", "-u", OPERATOR, "--", "env", "-i", f"HOME={OPERATOR_HOME}", f"USER={OPERATOR}",
+               "PATH=/usr/bin:/bin", "LANG=C.UTF-8", f"ANSIBLE_CALLBACK_PLUGINS={callbacks}",
+               "ANSIBLE_CALLBACKS_ENABLED=kthw_task_timings", f"KTHW_TIMINGS_FILE={timings}",
+               os.path.join(OPERATOR_HOME, "venv", "bin", "ansible-playbook"), "-i", f"inventories/{scenario}", name,
+               *extra]
+    log(f"{label}: {name} on {scenario}, as {OPERATOR} over SSH")
     started = time.monotonic()
-    run(["ansible-playbook", "-i", os.path.join(eph, "inventory"), playbook_path, *extra], env=env)
+    run(command, cwd=SITE)
     seconds = time.monotonic() - started
     with open(timings, encoding="utf-8") as handle:
         record = json.load(handle)
@@ -103,19 +130,18 @@ def slowest(record, count=5):
 
 
 def cold_converge(scenario):
+    # A cold run starts without cached facts of earlier fleets (clear-fleet.sh
+    # removes the operator's).
     create_s = fresh_fleet(scenario)
-    eph = ephemeral_dir(scenario)
-    # A cold run starts without cached facts of earlier fleets.
-    run(["rm", "-rf", os.path.join(ROOT, ".cache", "facts")])
-    seconds, record = playbook(scenario, "site.yml", "cold")
+    seconds, record = playbook(scenario, "kthw.control_plane.site", "cold")
     started = time.monotonic()
-    wait_lb_ready(os.path.join(eph, "pki"))
+    wait_lb_ready(pki_dir(scenario))
     return round(seconds + time.monotonic() - started, 1), record, create_s
 
 
 def rotation(scenario):
     eph = ephemeral_dir(scenario)
-    pki = os.path.join(eph, "pki")
+    pki = pki_dir(scenario)
     stop_file = os.path.join(eph, "bench-rotation.stop")
     if os.path.exists(stop_file):
         os.remove(stop_file)
@@ -126,7 +152,7 @@ def rotation(scenario):
          "--name", "kthw-bench-probe", "--stop-file", stop_file], stdout=subprocess.PIPE, text=True)
     try:
         time.sleep(2)
-        seconds, record = playbook(scenario, "playbooks/rotate_certs.yml", "rotation")
+        seconds, record = playbook(scenario, "kthw.control_plane.rotate_certs", "rotation")
         time.sleep(2)
     finally:
         open(stop_file, "w", encoding="utf-8").close()
@@ -167,7 +193,7 @@ def main():
     result.update(cold_converge_s=cold_s, fleet_create_s=create_s, task_count=cold["task_count"],
                   cold_changed=cold["changed"], slowest_tasks=slowest(cold))
 
-    noop_s, noop = playbook("ha", "site.yml", "noop")
+    noop_s, noop = playbook("ha", "kthw.control_plane.site", "noop")
     result.update(noop_rerun_s=round(noop_s, 1), noop_changed=noop["changed"], noop_slowest_tasks=slowest(noop))
 
     rotation_s, probe, rotated = rotation("ha")
@@ -178,7 +204,7 @@ def main():
 
     result.update(cis("ha"))
 
-    floor_s = floor(["cp1", "cp2", "cp3"], os.path.join(ephemeral_dir("ha"), "pki"))
+    floor_s = floor(["cp1", "cp2", "cp3"], pki_dir("ha"))
     result.update(floor_s=floor_s, cold_over_floor=round(cold_s / floor_s, 1))
 
     five_s, five = cold_converge("ha5")[:2]

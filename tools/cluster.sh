@@ -19,11 +19,13 @@ done
 molecule create -s ha
 molecule converge -s ha
 
-# The certificate set lives in the scenario's ephemeral folder; keep a copy of
-# the admin kubeconfig at a stable path in the (git-ignored) work tree.
-ephemeral=$(find "${HOME}/.ansible/tmp" -maxdepth 1 -type d -name 'molecule.*.ha' -printf '%T@ %p\n' | sort -rn | head -n1 | cut -d' ' -f2)
+# The operator (tools/setup/operator.sh) ran the installed collection over SSH;
+# the certificate set is beside its inventory. Keep a copy of the admin
+# kubeconfig at a stable path in the (git-ignored) work tree.
+operator=${KTHW_OPERATOR:-kthw-operator}
+site=$(getent passwd "$operator" | cut -d: -f6)/site
 mkdir -p "$root/.cluster"
-install -m 0600 "$ephemeral/pki/admin.kubeconfig" "$root/.cluster/admin.kubeconfig"
+install -m 0600 "$site/inventories/ha/pki/admin.kubeconfig" "$root/.cluster/admin.kubeconfig"
 version=$(sed -n 's/^cluster_kubernetes_version: "\(.*\)"/\1/p' roles/cluster/defaults/main.yml)
 kubectl="$KTHW_MIRROR_DIR/kubernetes/v$version/bin/linux/amd64/kubectl"
 "$kubectl" --kubeconfig "$root/.cluster/admin.kubeconfig" get namespaces >/dev/null
@@ -35,7 +37,9 @@ kube-scheduler on cp1, cp2, cp3 (172.31.250.11-13), HAProxy on lb (172.31.250.10
 
 Admin kubeconfig:  $root/.cluster/admin.kubeconfig
 Try:               $kubectl --kubeconfig $root/.cluster/admin.kubeconfig get namespaces
-Certificate set:   $ephemeral/pki
+Certificate set:   $site/inventories/ha/pki (owned by $operator)
+As the operator:   su - $operator -c 'cd site && ~/venv/bin/ansible-playbook kthw.control_plane.site'
+                   (over SSH as deploy with sudo; the nodes answer on 172.31.251.10-13)
 A shell on a node: docker exec -it cp1 bash
 Tear it down:      make clean
 MSG

@@ -19,7 +19,7 @@ from ansible_collections.kthw.control_plane.plugins.module_utils._files.bundle i
 
 MODULE = "kthw.control_plane.file_bundle"
 # Passed on as given: everything else of an entry becomes content_base64.
-_ATTRIBUTES = ("dest", "owner", "group", "mode", "state")
+_ATTRIBUTES = ("dest", "owner", "group", "mode", "state", "marks")
 _DIRECTORY_ATTRIBUTES = ("path", "owner", "group", "mode", "parents")
 
 
@@ -68,7 +68,7 @@ class ActionModule(ActionBase):
     def _module_entry(self, entry):
         """One entry as the module gets it: its attributes and its content, base64-encoded (an absent
         file has none: check_bundle refused any)."""
-        module_entry = dict((key, entry[key]) for key in _ATTRIBUTES if entry.get(key) is not None)
+        module_entry = dict((key, entry[key]) for key in _ATTRIBUTES if entry.get(key) not in (None, []))
         if entry.get("state") == "absent":
             return module_entry
         if entry.get("src") is not None:

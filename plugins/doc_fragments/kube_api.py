@@ -34,6 +34,22 @@ options:
       - Private key (PEM) of O(client_cert).
       - Only its path is used; the module never reads the key into its results.
     type: path
+  ca_data:
+    description:
+      - The CA bundle itself (PEM), instead of O(ca_path).
+      - For a module that runs on a node with credentials that stay on the controller, for
+        example C(lookup('ansible.builtin.file', ...)).
+    type: str
+  client_cert_data:
+    description:
+      - The client certificate itself (PEM), instead of O(client_cert).
+    type: str
+  client_key_data:
+    description:
+      - The client certificate's private key itself (PEM), instead of O(client_key).
+      - Held in a private (V(0700)) temporary folder on the target for the module's run only,
+        since TLS loads keys from files; removed when the module ends. Never logged.
+    type: str
   validate_certs:
     description:
       - Whether to verify the apiserver's certificate against O(ca_path).

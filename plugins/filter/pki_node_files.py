@@ -33,6 +33,13 @@ options:
     description: The node's folder of issued leaves on the controller.
     type: str
     required: true
+  marks:
+    description:
+      - Component -> the path of its restart mark on the node. A file of such a component gets the
+        mark in C(file.marks), which M(kthw.control_plane.file_bundle) writes when the file's content
+        changes; components not listed (etcdctl) get none.
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""
@@ -49,22 +56,26 @@ _value:
 """
 
 
-def _entry(src, dest, owner, component):
+def _entry(src, dest, owner, component, marks):
     # Certificates too are 0600: nothing but their owner reads them on a node.
-    return {"file": {"src": src, "dest": dest, "owner": owner, "group": owner, "mode": "0600"},
-            "component": component}
+    entry = {"file": {"src": src, "dest": dest, "owner": owner, "group": owner, "mode": "0600"},
+             "component": component}
+    if component in marks:
+        entry["file"]["marks"] = [marks[component]]
+    return entry
 
 
-def pki_node_files(leaves, shared, node_dir):
+def pki_node_files(leaves, shared, node_dir, marks=None):
     files = []
+    marks = marks or {}
     try:
         for leaf in leaves:
             for extension in ("crt", "key"):
                 files.append(_entry("%s/%s.%s" % (node_dir, leaf["name"], extension),
                                     "%s.%s" % (leaf["dest"], extension),
-                                    leaf.get("owner", "root"), leaf["component"]))
+                                    leaf.get("owner", "root"), leaf["component"], marks))
         for entry in shared:
-            files.append(_entry(entry["src"], entry["dest"], entry.get("owner", "root"), entry["component"]))
+            files.append(_entry(entry["src"], entry["dest"], entry.get("owner", "root"), entry["component"], marks))
     except (KeyError, TypeError) as exc:
         raise AnsibleFilterError("pki_node_files: malformed entry, missing %s" % exc)
     return files

@@ -137,6 +137,16 @@ options:
         type: str
         choices: [present, absent]
         default: present
+      marks:
+        description:
+          - Paths of marks to create on the node when the file's content changes, before the first
+            file is replaced, as empty private files (their folder created V(0700) if missing).
+          - A mark records a debt the new content brings (a component to restart); whoever pays it
+            removes the mark, so a run stopped between the new file and the restart leaves the debt
+            for the next run.
+        type: list
+        elements: path
+        default: []
       owner:
         description: Owner of the file, a user name or a numeric id.
         type: str
@@ -250,6 +260,12 @@ files:
       elements: str
       returned: always
       sample: [content, mode]
+marked:
+  description: The O(files[].marks) of the files whose content changed (or in check mode would change).
+  returned: always
+  type: list
+  elements: str
+  sample: [/var/lib/kthw/restart-owed/kube-scheduler]
 changed_directories:
   description: The O(directories[].path) that changed (or in check mode would change), in the order given.
   returned: always

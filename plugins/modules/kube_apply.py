@@ -167,7 +167,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.kthw.control_plane.plugins.module_utils._kube_api.apply import (
     DEFAULT_FIELD_MANAGER, KubeApply)
 from ansible_collections.kthw.control_plane.plugins.module_utils._kube_api.client import (
-    KUBE_API_ARGUMENT_SPEC, KubeClient)
+    KUBE_API_ARGUMENT_SPEC, KUBE_API_MUTUALLY_EXCLUSIVE, KubeClient)
 from ansible_collections.kthw.control_plane.plugins.module_utils._kube_api.errors import KubeApiError
 from ansible_collections.kthw.control_plane.plugins.module_utils._kube_api.objects import (
     load_definitions, secret_values)
@@ -181,15 +181,17 @@ def main():
         field_manager=dict(type="str", default=DEFAULT_FIELD_MANAGER),
         force_conflicts=dict(type="bool", default=False),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec, mutually_exclusive=KUBE_API_MUTUALLY_EXCLUSIVE,
+                           supports_check_mode=True)
     params = module.params
     applier = None
     try:
         objects = load_definitions(params["definition"])
         module.no_log_values.update(secret_values(objects))
-        applier = KubeApply(KubeClient.from_params(params), params["field_manager"], params["force_conflicts"],
-                            module.check_mode, module._diff)
-        result = applier.run(objects, params["state"])
+        with KubeClient.from_params(params) as client:
+            applier = KubeApply(client, params["field_manager"], params["force_conflicts"],
+                                module.check_mode, module._diff)
+            result = applier.run(objects, params["state"])
     except KubeApiError as exc:
         done = applier.results if applier else []
         module.fail_json(msg=str(exc), changed=any(r["changed"] for r in done), results=done, **exc.facts())

@@ -89,6 +89,20 @@ options:
     description: Whether to switch to the release and link its commands, or only fetch and check it.
     type: bool
     default: true
+  defer_switch:
+    description:
+      - When O(service) is running, leave C(current) on the release it runs and report
+        RV(switch_pending); the caller switches C(current) (an atomic link to C(v<version>)) inside
+        its one-node-at-a-time restart, so a release that fails its health gate on the first node
+        is never switched in on the others.
+      - A service that is not running is switched at once.
+    type: bool
+    default: false
+  restart_marker:
+    description:
+      - A mark that an earlier run left on the node (O(kthw.control_plane.file_bundle#module:files[].marks)) when it
+        changed a file of the service and may have stopped before restarting it; reported as RV(restart_owed).
+    type: path
   flags:
     description: Names of the flags (without C(--)) the component will be started with, checked against the binary's C(--help).
     type: list
@@ -171,6 +185,16 @@ unpacked:
   elements: str
 switched:
   description: Whether C(current) was (or would be) switched to this version.
+  returned: always
+  type: bool
+restart_owed:
+  description: Whether O(restart_marker) exists, that is a restart of the service is still owed for files an earlier run changed.
+  returned: always
+  type: bool
+switch_pending:
+  description:
+    - With O(defer_switch), whether the running service's C(current) still links another release;
+      the caller switches it (to V(v<version>)) right before it restarts the service.
   returned: always
   type: bool
 previous_version:
@@ -330,23 +354,35 @@ def install(module):
         if scratch:
             remove_tree(scratch)
 
-    if params["activate"]:
-        target = "v" + version
-        previous = switch_link(posixpath.join(name_dir, "current"), target, check_mode)
+    # Read before any switch: a running service defers it to its caller's restart.
+    service_state = _service_state(module, params["service"], name_dir, version, binaries[0]) if params["service"] else {}
+    target = "v" + version
+    current = posixpath.join(name_dir, "current")
+    result["switch_pending"] = False
+    if params["activate"] and params["defer_switch"] and service_state.get("service_active"):
+        try:
+            result["previous_version"] = os.readlink(current)
+        except OSError:
+            result["previous_version"] = None
+        result["switch_pending"] = result["previous_version"] != target
+    if params["activate"] and not result["switch_pending"]:
+        previous = switch_link(current, target, check_mode)
         result["previous_version"] = previous or None
         result["switched"] = previous != target
+    if params["activate"]:
         for binary in binaries:
             link_target = posixpath.join(name_dir, "current", "bin", binary)
             if switch_link(posixpath.join(params["bin_dir"], binary), link_target, check_mode) != link_target:
                 result["linked"].append(binary)
     else:
         try:
-            result["previous_version"] = os.readlink(posixpath.join(name_dir, "current"))
+            result["previous_version"] = os.readlink(current)
         except OSError:
             result["previous_version"] = None
 
+    result["restart_owed"] = bool(params["restart_marker"]) and os.path.exists(params["restart_marker"])
     if params["service"]:
-        result.update(_service_state(module, params["service"], name_dir, version, binaries[0]))
+        result.update(service_state)
         if not params["activate"]:
             result["restart_needed"] = False
     result["changed"] = bool(result["downloaded"] or result["unpacked"] or result["switched"] or result["linked"])
@@ -365,6 +401,8 @@ def main():
             install_root=dict(type="path", required=True),
             bin_dir=dict(type="path", required=True),
             activate=dict(type="bool", default=True),
+            defer_switch=dict(type="bool", default=False),
+            restart_marker=dict(type="path"),
             flags=dict(type="list", elements="str", default=[]),
             flags_binary=dict(type="str"),
             removed_flags=dict(type="dict", default={}),

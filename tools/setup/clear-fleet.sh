@@ -10,9 +10,15 @@ for name in cp1 cp2 cp3 cp4 cp5 lb mirror; do
     docker rm -f "$name" >/dev/null
   fi
 done
-if [ "$(docker network inspect --format '{{ index .Labels "owner" }}' kthw-ha 2>/dev/null)" = molecule ]; then
-  docker network rm kthw-ha >/dev/null
-fi
+for network in kthw-ha kthw-mgmt; do
+  if [ "$(docker network inspect --format '{{ index .Labels "owner" }}' "$network" 2>/dev/null)" = molecule ]; then
+    docker network rm "$network" >/dev/null
+  fi
+done
 # The scenarios' state and records (certificate set, serials, probe results)
 # belong to the fleet just removed: a test must not read an earlier fleet's.
 rm -rf "${HOME}"/.ansible/tmp/molecule.*.ha "${HOME}"/.ansible/tmp/molecule.*.ha5
+# The operator's side of the fleet: its certificate set, snapshots, reports and
+# fact cache. The operator's venv, key and installed collection are kept.
+operator_home=${KTHW_OPERATOR_HOME:-/home/${KTHW_OPERATOR:-kthw-operator}}
+rm -rf "$operator_home/site" "$operator_home/.cache/ansible-facts" "$operator_home/.ansible/cp"

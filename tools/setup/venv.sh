@@ -24,6 +24,12 @@ else
   log "reusing $venv"
 fi
 
+# The unit tests read the rendered units with systemd's own parser.
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+  log "installing Debian's systemd package (systemd-analyze, for the unit tests)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd >/dev/null
+fi
+
 # ansible.cfg points collections_path at .collections; the collection is this
 # checkout itself.
 mkdir -p "$root/.collections/ansible_collections/kthw"

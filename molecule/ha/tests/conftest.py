@@ -39,7 +39,13 @@ def node(name):
 
 
 EPHEMERAL = os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]
-PKI_DIR = os.path.join(EPHEMERAL, "pki")
+# The operator's side (tools/setup/operator.sh): the unprivileged user that runs
+# the collection, its site folder outside the repository, and the certificate
+# set beside its inventory.
+OPERATOR = os.environ.get("KTHW_OPERATOR") or "kthw-operator"
+OPERATOR_HOME = os.environ.get("KTHW_OPERATOR_HOME") or os.path.join("/home", OPERATOR)
+OPERATOR_SITE = os.path.join(OPERATOR_HOME, "site")
+PKI_DIR = os.path.join(OPERATOR_SITE, "inventories", "ha", "pki")
 ADDRESSES = {"cp1": "172.31.250.11", "cp2": "172.31.250.12", "cp3": "172.31.250.13", "lb": "172.31.250.10"}
 
 

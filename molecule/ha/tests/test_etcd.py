@@ -105,12 +105,17 @@ def test_rolled_flag_reached_every_member(host):
 
 
 def test_roll_restarted_members_one_at_a_time():
-    starts = []
-    for name in hosts_of("etcd"):
-        stamp = node(name).check_output("systemctl show etcd -p ExecMainStartTimestampMonotonic --value")
-        starts.append(int(stamp))
-    starts.sort()
-    # Each restart waited for the cluster to be healthy again: seconds apart.
+    import os
+    # Read right after the roll, before later side effects restart anything.
+    path = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "etcd-roll-starts.json")
+    with open(path, encoding="utf-8") as handle:
+        record = json.load(handle)
+    members = [f"{name}/etcd" for name in hosts_of("etcd")]
+    assert sorted(record["after"]) == sorted(members)
+    # Every member restarted during the roll...
+    assert all(int(record["after"][m]) > int(record["before"][m]) for m in members), record
+    # ...each after the cluster was healthy again: seconds apart.
+    starts = sorted(int(record["after"][m]) for m in members)
     assert all(later - earlier > 1_000_000 for earlier, later in zip(starts, starts[1:])), starts
 
 
@@ -133,9 +138,14 @@ def test_snapshot_playbook_kept_one_verified_snapshot(mirror_dir, tmp_path):
     import os
     import subprocess
     import tarfile
-    from conftest import EPHEMERAL, ETCD_VERSION
-    snapshots = glob.glob(os.path.join(EPHEMERAL, "etcd-snapshots", "etcd-*.db"))
+    from conftest import ETCD_VERSION, PKI_DIR
+    # The default place: beside the certificate set, with a git-ignore of its own.
+    with open(os.path.join(PKI_DIR, "etcd-snapshots", ".gitignore"), encoding="utf-8") as handle:
+        assert handle.read().splitlines()[-1] == "*"
+    snapshots = glob.glob(os.path.join(PKI_DIR, "etcd-snapshots", "etcd-*.db"))
     assert len(snapshots) == 1, snapshots  # two runs, etcd_snapshot_keep: 1
+    # The second run, with cp1's etcd stopped, took it from the next healthy member.
+    assert os.path.basename(snapshots[0]).startswith("etcd-cp2-"), snapshots
     assert os.stat(snapshots[0]).st_mode & 0o777 == 0o600
     # An independent check with etcdutl from the release tarball.
     name = f"etcd-v{ETCD_VERSION}-linux-amd64"

@@ -2,9 +2,10 @@
 
 import base64
 import json
+import os
 
 import pytest
-from conftest import ADDRESSES, hosts_of, https_get, node
+from conftest import ADDRESSES, EPHEMERAL, hosts_of, https_get, node
 
 testinfra_hosts = hosts_of("control_plane")
 
@@ -92,7 +93,7 @@ def test_rbac_bootstrap_objects(kubectl):
 
 def test_admin_may_and_stranger_may_not(kubectl):
     assert kubectl("auth", "can-i", "delete", "secrets", "--all-namespaces").stdout.strip() == "yes"
-    stranger = kubectl("auth", "can-i", "get", "secrets", kubeconfig="nobody.kubeconfig", check=False)
+    stranger = kubectl("auth", "can-i", "get", "secrets", kubeconfig=os.path.join(EPHEMERAL, "nobody.kubeconfig"), check=False)
     assert stranger.stdout.strip() == "no"
 
 

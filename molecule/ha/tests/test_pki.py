@@ -6,7 +6,7 @@ import os
 import subprocess
 
 import pytest
-from conftest import ADDRESSES, EPHEMERAL, PKI_DIR, hosts_of
+from conftest import ADDRESSES, EPHEMERAL, OPERATOR_SITE, PKI_DIR, hosts_of
 
 testinfra_hosts = hosts_of("control_plane")
 
@@ -108,7 +108,7 @@ def test_san_change_reissues_only_what_carries_it():
 
 
 def test_expiry_report_lists_every_certificate():
-    with open(os.path.join(EPHEMERAL, "certificates-report.json"), encoding="utf-8") as handle:
+    with open(os.path.join(OPERATOR_SITE, "certificates-report.json"), encoding="utf-8") as handle:
         report = json.load(handle)
     per_host = {}
     for entry in report:

@@ -58,6 +58,7 @@ ARGUMENT_SPEC = dict(
             group=dict(type="str"),
             mode=dict(type="raw", default="0600"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
+            marks=dict(type="list", elements="path", default=[]),
         ),
         mutually_exclusive=[list(CONTENT_OPTIONS)],
         required_if=[["state", "present", list(CONTENT_OPTIONS), True]],
@@ -173,10 +174,11 @@ def resolve_group(group, owner, dest):
 class WantedFile(object):
     """One file of the bundle as it should be; an absent one has no data, owner or mode."""
 
-    __slots__ = ("dest", "data", "uid", "gid", "mode", "absent")
+    __slots__ = ("dest", "data", "uid", "gid", "mode", "absent", "marks")
 
-    def __init__(self, dest, data, uid, gid, mode, absent=False):
+    def __init__(self, dest, data, uid, gid, mode, absent=False, marks=()):
         self.dest, self.data, self.uid, self.gid, self.mode, self.absent = dest, data, uid, gid, mode, absent
+        self.marks = tuple(marks)
 
     @property
     def state(self):
@@ -207,8 +209,9 @@ class WantedFile(object):
             raise BundleError("%s: one of src, content or content_base64 is required" % dest)
         owner = "root" if entry.get("owner") is None else entry["owner"]
         mode = "0600" if entry.get("mode") is None else entry["mode"]
+        marks = [normalize_dest(mark, "marks") for mark in entry.get("marks") or []]
         return cls(dest, data, resolve_user(owner, dest), resolve_group(entry.get("group"), owner, dest),
-                   parse_mode(mode, dest))
+                   parse_mode(mode, dest), marks=marks)
 
 
 class WantedDirectory(object):
@@ -401,6 +404,28 @@ def _cannot_update(path, exc, done=(), done_directories=()):
     return BundleError("cannot update %s: %s" % (path, exc.strerror or exc), done, done_directories)
 
 
+def marks_of(decisions):
+    """The marks of every file whose content changes: what a new content owes (a restart)."""
+    return sorted(set(mark for decision in decisions if decision.rewrite for mark in decision.wanted.marks))
+
+
+def _write_marks(marks, done_directories):
+    """Each mark is an empty private file, made (with its folder, 0700) and synced before any
+    content changes: a run stopped after the swap leaves the debt recorded for the next run."""
+    for mark in marks:
+        try:
+            folder = os.path.dirname(mark)
+            if not os.path.isdir(folder):
+                os.makedirs(folder, 0o700)
+            descriptor = os.open(mark, os.O_WRONLY | os.O_CREAT, 0o600)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        except (IOError, OSError) as exc:
+            raise BundleError("cannot write the mark %s: %s" % (mark, exc.strerror or exc), [], done_directories)
+
+
 def _apply_all(directory_decisions, decisions):
     """Makes every directory, then every file match. Directories first, in order, so that each
     parent is there before its children. New contents are all staged (written and synced beside
@@ -418,6 +443,7 @@ def _apply_all(directory_decisions, decisions):
             raise BundleError("cannot %s the directory %s: %s" % (verb, path, exc.strerror or exc), [], done_directories)
         except BundleError as exc:
             raise BundleError(str(exc), [], done_directories)
+    _write_marks(marks_of(decisions), done_directories)
     try:
         for decision in decisions:
             wanted = decision.wanted
@@ -524,11 +550,13 @@ def sync_bundle(entries, directories=(), check_mode=False, diff=False):
     decisions = [decide(wanted, earlier) for wanted in [WantedFile.from_entry(entry) for entry in entries]]
     changed_directories = [d.wanted.path for d in directory_decisions if d.changed]
     changed_files = [d.wanted.dest for d in decisions if d.changed]
+    marked = marks_of(decisions)
     if not check_mode:
         _apply_all([d for d in directory_decisions if d.changed], [d for d in decisions if d.changed])
     result = dict(
         changed=bool(changed_files or changed_directories),
         changed_files=changed_files,
+        marked=marked,
         files=[dict(dest=d.wanted.dest, state=d.wanted.state, changed=d.changed, changed_reasons=list(d.reasons))
                for d in decisions],
         changed_directories=changed_directories,

@@ -8,8 +8,10 @@ __metaclass__ = type
 
 import json
 import os
+import shutil
 import socket
 import ssl
+import tempfile
 
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlencode
@@ -25,9 +27,14 @@ KUBE_API_ARGUMENT_SPEC = dict(
     ca_path=dict(type="path"),
     client_cert=dict(type="path"),
     client_key=dict(type="path"),
+    ca_data=dict(type="str"),
+    client_cert_data=dict(type="str"),
+    client_key_data=dict(type="str", no_log=True),
     validate_certs=dict(type="bool", default=True),
     timeout=dict(type="int", default=30),
 )
+KUBE_API_MUTUALLY_EXCLUSIVE = [("ca_path", "ca_data"), ("client_cert", "client_cert_data"),
+                               ("client_key", "client_key_data")]
 
 USER_AGENT = "kthw.control_plane/kube_api"
 _TIMEOUTS = (socket.timeout, TimeoutError)
@@ -85,16 +92,38 @@ def _tls_advice(exc):
     return "TLS with the apiserver failed (%s): check ca_path, client_cert and client_key" % exc
 
 
+def _write_private(folder, name, content):
+    """One PEM file in the private scratch folder, 0600 from its first byte."""
+    path = os.path.join(folder, name)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(content)
+    return path
+
+
 class KubeClient(object):
-    """One connection setting, one discovery cache: lives for one module run."""
+    """One connection setting, one discovery cache: lives for one module run.
+
+    Credentials given as data (from the controller, never stored on the target) are held in a
+    0700 scratch folder for the run only, since TLS loads them from files; close() removes it.
+    """
 
     def __init__(self, api_url, ca_path=None, client_cert=None, client_key=None,
-                 validate_certs=True, timeout=30):
+                 validate_certs=True, timeout=30, ca_data=None, client_cert_data=None, client_key_data=None):
         if not api_url or not api_url.startswith(("https://", "http://")):
             raise KubeApiError("api_url must be the apiserver's URL, for example https://127.0.0.1:6443; got %r" % api_url)
         for option, path in (("ca_path", ca_path), ("client_cert", client_cert), ("client_key", client_key)):
             if path and not os.path.isfile(path):
                 raise KubeApiError("%s %s does not exist or is not a file" % (option, path))
+        self._scratch = None
+        given = [(name, data) for name, data in (("ca.crt", ca_data), ("client.crt", client_cert_data),
+                                                 ("client.key", client_key_data)) if data]
+        if given:
+            self._scratch = tempfile.mkdtemp(prefix="kthw-kube-api-")
+            written = dict((name, _write_private(self._scratch, name, data)) for name, data in given)
+            ca_path = written.get("ca.crt", ca_path)
+            client_cert = written.get("client.crt", client_cert)
+            client_key = written.get("client.key", client_key)
         self.api_url = api_url.rstrip("/")
         self.ca_path = ca_path
         self.client_cert = client_cert
@@ -106,6 +135,18 @@ class KubeClient(object):
     @classmethod
     def from_params(cls, params):
         return cls(**dict((name, params.get(name)) for name in KUBE_API_ARGUMENT_SPEC))
+
+    def close(self):
+        """Removes the credentials given as data; safe to call twice."""
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
 
     def request(self, method, path, query=None, body=None, content_type="application/json"):
         """Sends one request; returns the decoded JSON answer ({} when empty) or raises KubeApiError."""

@@ -7,7 +7,7 @@ import re
 from unittest.mock import MagicMock
 
 import pytest
-from ansible.errors import AnsibleActionFail
+from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.parsing.dataloader import DataLoader
 from ansible.parsing.vault import VaultLib, VaultSecret
 
@@ -16,6 +16,8 @@ from ansible_collections.kthw.control_plane.plugins.action.file_bundle import Ac
 KEY = b"-----BEGIN PRIVATE KEY-----\nYWN0aW9uU0VDUkVUa2V5\n-----END PRIVATE KEY-----\n"
 CERT = b"-----BEGIN CERTIFICATE-----\nYWN0aW9uY2VydA==\n-----END CERTIFICATE-----\n"
 MODULE_RESULT = dict(changed=True, changed_files=["/etc/a.key"], files=[dict(dest="/etc/a.key", changed=True)])
+# Where a module run (without pipelining) makes its temporary folder on the node.
+REMOTE_TMP = "/home/deploy/.ansible/tmp/ansible-tmp-1700000000.1-42-1"
 
 
 @pytest.fixture
@@ -29,9 +31,24 @@ def action(tmp_path):
         connection = MagicMock()
         connection._shell.tmpdir = None
         plugin = ActionModule(task, connection, MagicMock(), loader or DataLoader(), MagicMock(), MagicMock())
-        plugin.calls, plugin.removed = [], []
-        plugin._execute_module = lambda **kwargs: plugin.calls.append(kwargs) or dict(MODULE_RESULT)
-        plugin._remove_tmp_path = plugin.removed.append
+        plugin.calls, plugin.removed, plugin.events, plugin.failures = [], [], [], []
+
+        def execute_module(**kwargs):
+            # As ActionBase does: the run makes the node's temporary folder and leaves it for the
+            # action plugin to remove.
+            plugin.calls.append(kwargs)
+            connection._shell.tmpdir = REMOTE_TMP
+            plugin.events.append("module run")
+            for failure in plugin.failures:
+                raise failure
+            return dict(MODULE_RESULT)
+
+        def remove_tmp_path(path):
+            plugin.removed.append(path)
+            plugin.events.append("removed %s" % path)
+
+        plugin._execute_module = execute_module
+        plugin._remove_tmp_path = remove_tmp_path
         return plugin
     (tmp_path / "playbook" / "files").mkdir(parents=True)
     return make
@@ -64,7 +81,7 @@ def test_src_and_content_go_to_one_module_run_base64_encoded(action, tmp_path):
     assert [(f["owner"], f.get("group"), f["mode"]) for f in sent] == [
         ("root", None, "0600"), ("root", None, "0644"), ("kube", "kube", "0640"), ("root", None, "0600"), ("root", None, "0600")]
     assert result == MODULE_RESULT
-    assert plugin.removed == [plugin._connection._shell.tmpdir]
+    assert plugin.events == ["module run", "removed " + REMOTE_TMP], "the folder the run made, once, after it"
 
 
 def test_a_vaulted_src_is_decrypted(action, tmp_path):
@@ -103,6 +120,21 @@ def test_nothing_runs_when_the_bundle_is_wrong(action, tmp_path, files, message)
     with pytest.raises(AnsibleActionFail, match=re.escape(message.format(d=tmp_path))):
         plugin.run(task_vars={})
     assert plugin.calls == []
+
+
+def test_the_temporary_folder_is_removed_when_the_module_run_fails(action):
+    plugin = action([dict(content="a", dest="/etc/a")])
+    plugin.failures.append(AnsibleError("the connection dropped"))
+    with pytest.raises(AnsibleError, match="the connection dropped"):
+        plugin.run(task_vars={})
+    assert plugin.events == ["module run", "removed " + REMOTE_TMP]
+
+
+def test_nothing_is_removed_when_nothing_ran(action):
+    plugin = action([dict(content="a", dest="etc/a")])
+    with pytest.raises(AnsibleActionFail):
+        plugin.run(task_vars={})
+    assert plugin.events == []
 
 
 def test_check_mode_is_left_to_the_module(action, tmp_path):

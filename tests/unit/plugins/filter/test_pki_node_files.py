@@ -33,3 +33,18 @@ def test_shared_files_default_to_root():
 def test_malformed_entry_is_refused():
     with pytest.raises(AnsibleFilterError, match="component"):
         pki_node_files([{"name": "x", "dest": "/x"}], [], "/pki")
+
+
+def test_files_of_restarted_components_carry_their_restart_mark():
+    leaves = [{"name": "etcd-server", "dest": "/etc/etcd/pki/server", "component": "etcd"},
+              {"name": "etcd-healthcheck-client", "dest": "/etc/etcd/pki/healthcheck-client", "component": "etcdctl"}]
+    shared = [{"src": "/pki/ca/kubernetes.crt", "dest": "/etc/kubernetes/pki/ca.crt", "component": "kube-apiserver"}]
+    marks = {"etcd": "/var/lib/kthw/restart-owed/etcd", "kube-apiserver": "/var/lib/kthw/restart-owed/kube-apiserver"}
+    files = pki_node_files(leaves, shared, "/pki/nodes/cp1", marks=marks)
+    assert [(f["file"]["dest"], f["file"].get("marks")) for f in files] == [
+        ("/etc/etcd/pki/server.crt", ["/var/lib/kthw/restart-owed/etcd"]),
+        ("/etc/etcd/pki/server.key", ["/var/lib/kthw/restart-owed/etcd"]),
+        ("/etc/etcd/pki/healthcheck-client.crt", None),  # read by etcdctl on demand: nothing to restart
+        ("/etc/etcd/pki/healthcheck-client.key", None),
+        ("/etc/kubernetes/pki/ca.crt", ["/var/lib/kthw/restart-owed/kube-apiserver"]),
+    ]

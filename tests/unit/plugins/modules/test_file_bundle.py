@@ -390,7 +390,7 @@ def test_contents_never_appear_in_any_result(tmp_path, run_module):
     assert outputs[-1]["failed"]
     for output in outputs:
         assert set(output) <= {"changed", "changed_files", "files", "changed_directories", "directories", "diff",
-                               "invocation", "warnings", "failed", "msg"}
+                               "marked", "invocation", "warnings", "failed", "msg"}
     assert_no_content(outputs, KEY, secret_text.encode())
     invocation = outputs[0]["invocation"]["module_args"]["files"]
     assert invocation[0]["content_base64"] == invocation[1]["content"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
@@ -773,7 +773,7 @@ def test_the_documentation_matches_the_argument_spec():
     files_spec = bundle.ARGUMENT_SPEC["files"]
     assert files_spec["options"]["content"]["no_log"] and files_spec["options"]["content_base64"]["no_log"]
     returned = yaml.safe_load(file_bundle.RETURN)
-    assert sorted(returned) == ["changed_directories", "changed_files", "directories", "files"]
+    assert sorted(returned) == ["changed_directories", "changed_files", "directories", "files", "marked"]
     assert sorted(returned["files"]["contains"]) == ["changed", "changed_reasons", "dest", "state"]
     assert sorted(returned["directories"]["contains"]) == ["changed", "changed_reasons", "path"]
     for key, reasons in (("files", bundle.REASONS), ("directories", bundle.DIRECTORY_REASONS)):
@@ -811,3 +811,45 @@ def test_parents_cannot_be_made_under_a_file(tmp_path, run_module):
     (tmp_path / "a").write_bytes(b"")
     result = run_module(file_bundle, dict(directories=[dict(path=str(tmp_path / "a" / "b" / "c"), parents=True)]))
     assert result["failed"] and "is not a directory" in result["msg"]
+
+
+# --- marks: the debt a new content brings, recorded before the content changes -------------------
+
+def test_a_changed_content_leaves_its_marks_before_the_swap(tmp_path, run_module, monkeypatch):
+    marks = tmp_path / "owed"
+    make_file(tmp_path / "a.crt", b"old")
+    make_file(tmp_path / "same.crt", CERT)
+    seen_at_swap, real_replace = [], os.replace
+
+    def spy_replace(source, target):
+        seen_at_swap.append(sorted(os.listdir(str(marks))))
+        return real_replace(source, target)
+
+    monkeypatch.setattr(bundle.os, "replace", spy_replace)
+    result = run_module(file_bundle, dict(files=[
+        entry(tmp_path / "a.crt", CERT, marks=[str(marks / "kube-apiserver"), str(marks / "etcd")]),
+        entry(tmp_path / "same.crt", CERT, marks=[str(marks / "kube-scheduler")]),
+        entry(tmp_path / "b.crt", CERT, mode="0644"),
+    ]))
+    assert result["marked"] == [str(marks / "etcd"), str(marks / "kube-apiserver")]
+    # Both marks stood before the first file was replaced; an unchanged file marks nothing.
+    assert seen_at_swap and seen_at_swap[0] == ["etcd", "kube-apiserver"]
+    assert sorted(os.listdir(str(marks))) == ["etcd", "kube-apiserver"]
+    assert mode_of(marks) == 0o700 and mode_of(marks / "etcd") == 0o600
+
+
+def test_marks_stay_until_removed_and_check_mode_writes_none(tmp_path, run_module):
+    marks = tmp_path / "owed"
+    wanted = [entry(tmp_path / "a.crt", CERT, marks=[str(marks / "etcd")])]
+    assert run_module(file_bundle, dict(files=wanted), check_mode=True)["marked"] == [str(marks / "etcd")]
+    assert not marks.exists()
+    run_module(file_bundle, dict(files=wanted))
+    again = run_module(file_bundle, dict(files=wanted))
+    assert again["marked"] == [] and not again["changed"]
+    assert (marks / "etcd").exists(), "only whoever pays the debt removes the mark"
+
+
+def test_a_mode_change_alone_marks_nothing(tmp_path, run_module):
+    make_file(tmp_path / "a.crt", CERT, mode=0o644)
+    result = run_module(file_bundle, dict(files=[entry(tmp_path / "a.crt", CERT, marks=[str(tmp_path / "m")])]))
+    assert result["changed"] and result["marked"] == [] and not (tmp_path / "m").exists()

@@ -199,3 +199,36 @@ def test_an_unreadable_executable_is_judged_by_start_time(layout, run_module, sy
     monkeypatch.setattr(release, "process_start_time", lambda pid: __import__("time").time() + offset)
     result = run_module(release, args(layout, url, service="kube-scheduler.service"))
     assert (result["service_release"], result["restart_needed"]) == expected
+
+
+@pytest.mark.parametrize("show, switched", [
+    ("ActiveState=active\nMainPID=42\n", False),   # running: the caller's restart switches
+    ("ActiveState=inactive\nMainPID=0\n", True),   # stopped: nothing to disrupt, switched now
+])
+def test_a_running_service_defers_the_switch_to_its_restart(layout, run_module, systemctl, show, switched):
+    opt = layout / "opt" / "kube-scheduler"
+    run_module(release, args(layout, publish(layout / "mirror", "1.37.1", HELP), version="1.37.1"))
+    systemctl["show"] = show
+    systemctl["exe"]["/proc/42/exe"] = str(opt / "v1.37.1" / "bin" / "kube-scheduler")
+    values = args(layout, publish(layout / "mirror", "1.37.2", HELP), service="kube-scheduler.service",
+                  defer_switch=True)
+    result = run_module(release, values)
+    assert (opt / "v1.37.2" / "bin" / "kube-scheduler").read_bytes() == HELP  # installed either way
+    assert os.readlink(str(opt / "current")) == ("v1.37.2" if switched else "v1.37.1")
+    assert (result["switched"], result["switch_pending"]) == (switched, not switched)
+    assert result["previous_version"] == "v1.37.1"
+    if not switched:
+        assert result["restart_needed"]
+        # Later runs find the switch still owed until the restart makes it.
+        assert run_module(release, values)["switch_pending"]
+
+
+def test_a_restart_marker_reports_the_restart_still_owed(layout, run_module):
+    url = publish(layout / "mirror", "1.37.2", HELP)
+    marker = layout / "owed" / "kube-scheduler"
+    assert not run_module(release, args(layout, url, restart_marker=str(marker)))["restart_owed"]
+    marker.parent.mkdir()
+    marker.write_bytes(b"")
+    result = run_module(release, args(layout, url, restart_marker=str(marker)))
+    assert result["restart_owed"] and not result["changed"]
+    assert marker.exists(), "the caller removes it once the restart is done"

@@ -1,6 +1,7 @@
 """Paths from discovery, and every way the apiserver can say no, turned into advice."""
 
 import io
+import os
 import json
 import socket
 import ssl
@@ -248,3 +249,38 @@ def test_argument_spec_matches_the_doc_fragment():
         assert doc["type"] == spec["type"], name
         assert doc.get("default") == spec.get("default"), name
         assert bool(doc.get("required")) == bool(spec.get("required")), name
+
+
+def _read(path):
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def test_credentials_given_as_data_authenticate_and_leave_nothing_behind(tls):
+    with FakeApiserver(tls=tls) as server:
+        with KubeClient(server.url, ca_data=_read(tls["ca_cert"]), client_cert_data=_read(tls["admin_cert"]),
+                        client_key_data=_read(tls["admin_key"]), timeout=10) as client:
+            scratch = os.path.dirname(client.client_key)
+            # Held privately for the run: a 0700 folder, 0600 files.
+            assert os.stat(scratch).st_mode & 0o777 == 0o700
+            assert all(os.stat(os.path.join(scratch, name)).st_mode & 0o777 == 0o600 for name in os.listdir(scratch))
+            assert client.resource(RBAC, "ClusterRole") == Resource("clusterroles", False)
+        assert not os.path.exists(scratch)
+    assert [r.user for r in server.requests] == ["admin"]
+
+
+def test_data_and_paths_mix_and_the_scratch_goes_even_on_failure(tls):
+    with pytest.raises(KubeApiError):
+        with KubeClient("https://127.0.0.1:1", ca_path=tls["ca_cert"], client_cert=tls["admin_cert"],
+                        client_key_data=_read(tls["admin_key"]), timeout=2) as client:
+            scratch = os.path.dirname(client.client_key)
+            assert client.client_cert == tls["admin_cert"] and client.ca_path == tls["ca_cert"]
+            client.request("GET", "/api/v1")
+    assert not os.path.exists(scratch)
+
+
+def test_paths_alone_make_no_scratch_folder(tls):
+    client = KubeClient("https://127.0.0.1:6443", ca_path=tls["ca_cert"], client_cert=tls["admin_cert"],
+                        client_key=tls["admin_key"])
+    assert client.client_key == tls["admin_key"]
+    client.close()

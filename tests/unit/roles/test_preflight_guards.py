@@ -1,0 +1,234 @@
+"""preflight refuses, before any host changes: a host in both the lb and the control_plane group,
+etcd flags that move the data away from where the etcd role looks for it, and a Kubernetes or etcd
+version that the download location does not hold. The tasks' own expressions are evaluated with
+Ansible's templating, one table row per inventory."""
+
+import pytest
+
+from ansible_collections.kthw.control_plane.tests.unit.roles.role_tasks import (
+    Evaluation, find_task, load, role_variables, task_names)
+
+CP = ("cp1", "cp2", "cp3")
+LB_TASK = "Check no host is both a load balancer and a control-plane node"
+DIR_TASK = "Check the etcd extra flags leave the data folder to the etcd role"
+EXEC_TASK = "Check every extra flag can be written on a systemd command line"
+ARCH_TASK = "Note the release architecture of every host"
+RELEASE_BLOCK = "Check the download location holds the Kubernetes and etcd releases"
+FETCH_TASK = "Fetch the checksum files from the first etcd member"
+STAT_TASK = "Look for the checksum files in the mirror folder of the first etcd member"
+CHECK_TASK = "Check every checksum file is there"
+
+
+def inventory(etcd=CP, control_plane=CP, lb=("lb",), **variables):
+    base = role_variables("cluster", "preflight")
+    base["groups"] = {"etcd": list(etcd), "control_plane": list(control_plane), "lb": list(lb)}
+    base.update(variables)
+    return base
+
+
+def preflight(name, variables):
+    return Evaluation(find_task("preflight", "main.yml", name), variables)
+
+
+def test_the_inventory_checks_run_after_every_host_is_known_and_before_the_node_checks():
+    names = task_names("preflight", "main.yml")
+    first = names.index("Check every host of the cluster takes part")
+    assert names[first + 1:] == [LB_TASK, DIR_TASK, EXEC_TASK, ARCH_TASK, RELEASE_BLOCK,
+                                 "Check what the nodes already hold matches the controller"]
+
+
+@pytest.mark.parametrize("control_plane, lb, message", [
+    (CP, ["lb"], None),
+    (CP, [], None),
+    (CP, ["cp2", "lb"], "cp2 is in both the lb group and the control_plane group: HAProxy and kube-apiserver would "
+                        "compete for the same host and its ports, and the cluster's one endpoint would fall with that "
+                        "node. Give the load balancer a host of its own, or leave the lb group empty and set "
+                        "cluster_api_endpoint_name and cluster_api_endpoint_ip to use an external one."),
+    (CP, ["cp3", "cp1"], "cp1, cp3 are in both the lb group and the control_plane group: "),
+])
+def test_a_host_in_the_lb_and_control_plane_groups_is_refused(control_plane, lb, message):
+    passed, text = preflight(LB_TASK, inventory(control_plane=control_plane, lb=lb)).assertion()
+    assert passed is (message is None)
+    if message:
+        assert text.startswith(message)
+
+
+def test_the_refusal_names_the_groups_as_the_inventory_calls_them():
+    variables = inventory(control_plane=["m1"], lb=["m1"], cluster_control_plane_group="masters",
+                          cluster_lb_group="balancers")
+    variables["groups"].update(masters=["m1"], balancers=["m1"])
+    passed, text = preflight(LB_TASK, variables).assertion()
+    assert not passed and text.startswith("m1 is in both the balancers group and the masters group")
+
+
+DATA_DIR = ("--data-dir in etcd_extra_flags: set etcd_data_dir instead (the etcd role looks there for the members' "
+            "data before it decides whether to bootstrap a new cluster)")
+WAL_DIR = ("--wal-dir in etcd_extra_flags: a separate write-ahead-log folder is not supported; etcd keeps the log in "
+           "etcd_data_dir (member/wal), where the etcd role looks for the members' data before it decides whether "
+           "to bootstrap a new cluster")
+CONFIG_FILE = ("--config-file in etcd_extra_flags: not supported; etcd would ignore every other flag, the data folder "
+               "included, and the etcd role could no longer tell where the members' data is")
+END = ". Remove them from etcd_extra_flags; nothing was changed on the hosts."
+
+
+@pytest.mark.parametrize("flags, message", [
+    (None, None),
+    ({}, None),
+    ({"quota-backend-bytes": "8589934592", "snapshot-count": 10000}, None),
+    ({"data-dir": "/srv/etcd"}, DATA_DIR + END),
+    ({"wal-dir": "/srv/wal"}, WAL_DIR + END),
+    ({"config-file": "/etc/etcd/etcd.yaml"}, CONFIG_FILE + END),
+    ({"quota-backend-bytes": "1", "wal-dir": "/srv/wal", "data-dir": "/srv/etcd"}, WAL_DIR + "; " + DATA_DIR + END),
+])
+def test_etcd_flags_that_move_the_data_are_refused(flags, message):
+    variables = inventory() if flags is None else inventory(etcd_extra_flags=flags)
+    passed, text = preflight(DIR_TASK, variables).assertion()
+    assert (passed, text) == (message is None, message)
+
+
+def test_every_flag_set_is_checked_with_the_systemd_filter_naming_its_variable():
+    task = find_task("preflight", "main.yml", EXEC_TASK)
+    assert task["loop"] == "{{ __preflight_flag_sets }}" and task["run_once"] is True
+    assert task["ansible.builtin.assert"]["that"] == [
+        "lookup('ansible.builtin.vars', item.variable, default={}) | "
+        "kthw.control_plane.systemd_exec_args(item.variable) is sequence"]
+    variables = [entry["variable"] for entry in load("roles", "preflight", "vars", "main.yml")["__preflight_flag_sets"]]
+    assert variables == ["etcd_extra_flags", "kube_apiserver_extra_flags", "kube_controller_manager_extra_flags",
+                         "kube_scheduler_extra_flags"]
+
+
+# --- the releases -----------------------------------------------------------------------------
+
+def with_architectures(variables, architectures):
+    """Every host's __preflight_arch, as the set_fact task computes it from the host's facts."""
+    hostvars = {}
+    for host, machine in architectures.items():
+        facts = preflight(ARCH_TASK, dict(variables, ansible_facts={"architecture": machine})).facts()
+        hostvars[host] = dict(facts, ansible_facts={"architecture": machine})
+    return dict(variables, hostvars=hostvars)
+
+
+def k8s(base, version, arch, binary):
+    return "%s/v%s/bin/linux/%s/%s.sha256" % (base, version, arch, binary)
+
+
+BINARIES = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"]
+AMD = dict(cp1="x86_64", cp2="x86_64", cp3="x86_64", lb="x86_64")
+
+
+@pytest.mark.parametrize("architectures, settings, expected", [
+    (AMD, {}, [k8s("https://dl.k8s.io/release", "1.37.2", "amd64", b) for b in BINARIES]
+     + ["https://github.com/etcd-io/etcd/releases/download/v3.7.0/SHA256SUMS"]),
+    (dict(AMD, cp2="aarch64", lb="aarch64"),
+     dict(cluster_kubernetes_version="1.37.9", cluster_etcd_version="3.6.4",
+          cluster_kubernetes_download_base_url="file:///srv/mirror/kubernetes",
+          cluster_etcd_download_base_url="http://mirror:8080/release/etcd"),
+     [k8s("file:///srv/mirror/kubernetes", "1.37.9", arch, b) for arch in ("amd64", "arm64") for b in BINARIES]
+     + ["http://mirror:8080/release/etcd/v3.6.4/SHA256SUMS"]),
+    # The lb hosts install no release: their architecture does not count.
+    (dict(AMD, lb="aarch64"), {}, [k8s("https://dl.k8s.io/release", "1.37.2", "amd64", b) for b in BINARIES]
+     + ["https://github.com/etcd-io/etcd/releases/download/v3.7.0/SHA256SUMS"]),
+])
+def test_the_checksum_urls_of_every_release_and_architecture(architectures, settings, expected):
+    variables = with_architectures(inventory(**settings), architectures)
+    assert preflight(CHECK_TASK, variables).value("{{ __preflight_checksum_urls }}") == expected
+
+
+def release_tasks():
+    """Each role task that calls the release module, with the variables its role gives it."""
+    components = [dict(kube_component_name=name) for name in ("kube-controller-manager", "kube-scheduler")]
+    for role, tasks_file, extra in [("etcd", "main.yml", [{}]), ("kube_apiserver", "main.yml", [{}]),
+                                    ("kube_component", "main.yml", components)]:
+        for task in load("roles", role, "tasks", tasks_file):
+            if "kthw.control_plane.release" in task:
+                for variables in extra:
+                    yield role, task, variables
+
+
+@pytest.mark.parametrize("machine", ["x86_64", "aarch64"])
+def test_preflight_checks_the_checksum_urls_the_roles_fetch(machine):
+    """The roles build the URLs themselves: preflight must check exactly what they will fetch."""
+    settings = dict(cluster_kubernetes_version="1.37.9", cluster_etcd_version="3.6.4",
+                    cluster_kubernetes_download_base_url="http://mirror:8080/k8s",
+                    cluster_etcd_download_base_url="file:///srv/etcd")
+    checked = preflight(CHECK_TASK, with_architectures(inventory(**settings), dict(cp1=machine, cp2=machine,
+                                                                                   cp3=machine, lb=machine))
+                        ).value("{{ __preflight_checksum_urls }}")
+    fetched = set()
+    for role, task, extra in release_tasks():
+        variables = dict(role_variables("cluster", role), ansible_facts={"architecture": machine}, **settings)
+        variables.update(extra)
+        fetched.add(Evaluation(task, variables).value(task["kthw.control_plane.release"]["checksum_url"]))
+    assert len(fetched) == 5 and fetched == set(checked)
+
+
+def checked_urls(variables, task_name):
+    evaluation = preflight(task_name, variables)
+    return evaluation.value(evaluation.task["loop"])
+
+
+def test_http_urls_are_fetched_and_file_urls_looked_for_on_the_first_etcd_member():
+    variables = with_architectures(inventory(etcd=["e1", "cp1", "cp2"], cluster_etcd_download_base_url="file:///m/etcd"),
+                                   dict(AMD, e1="x86_64"))
+    fetch = find_task("preflight", "main.yml", FETCH_TASK)
+    stat = find_task("preflight", "main.yml", STAT_TASK)
+    block = find_task("preflight", "main.yml", RELEASE_BLOCK)
+    assert block["run_once"] is True
+    assert checked_urls(variables, FETCH_TASK) == [k8s("https://dl.k8s.io/release", "1.37.2", "amd64", b)
+                                                   for b in BINARIES]
+    assert checked_urls(variables, STAT_TASK) == ["file:///m/etcd/v3.7.0/SHA256SUMS"]
+    for task in (fetch, stat):
+        assert preflight(task["name"], variables).value(task["delegate_to"]) == "e1"
+    # Only an HTTP request from the node: no root, and it runs in check mode too.
+    assert fetch["become"] is False and fetch["check_mode"] is False and fetch["failed_when"] is False
+    assert "become" not in stat, "the mirror folder is read as root, as the release module reads it"
+    path = preflight(STAT_TASK, dict(variables, item="file:///srv/my%20mirror/etcd/v3.7.0/SHA256SUMS")).value(
+        stat["ansible.builtin.stat"]["path"])
+    assert path == "/srv/my mirror/etcd/v3.7.0/SHA256SUMS"
+
+
+def fetched(url, status):
+    message = "OK (unknown bytes)" if status == 200 else (
+        "Status code was %d and not [200]: HTTP Error %d: Not Found" % (status, status) if status > 0 else
+        "Status code was -1 and not [200]: Request failed: <urlopen error [Errno 111] Connection refused>")
+    return dict(item=url, status=status, msg=message, changed=False)
+
+
+KUBE = [k8s("http://mirror:8080/k8s", "1.37.9", "amd64", b) for b in BINARIES]
+ETCD_HTTP = "http://mirror:8080/etcd/v3.7.0/SHA256SUMS"
+ETCD_FILE = "file:///srv/etcd/v3.7.0/SHA256SUMS"
+FIX_K8S = ("set cluster_kubernetes_version to a released version, or add that release to the mirror at "
+           "cluster_kubernetes_download_base_url (http://mirror:8080/k8s). ")
+NOTHING = "Nothing was changed on the hosts."
+
+
+@pytest.mark.parametrize("etcd_base, statuses, etcd_status, message", [
+    ("http://mirror:8080/etcd", [200] * 4, 200, None),
+    ("file:///srv/etcd", [200] * 4, True, None),
+    ("http://mirror:8080/etcd", [404] * 3 + [200], 200,
+     "Kubernetes 1.37.9 is not in the download location: " + ", ".join("%s (HTTP 404)" % u for u in KUBE[:3]) + "; "
+     + FIX_K8S + NOTHING),
+    ("http://mirror:8080/etcd", [200] * 4, 404,
+     "etcd 3.7.0 is not in the download location: %s (HTTP 404); set cluster_etcd_version to a released version, "
+     "or add that release to the mirror at cluster_etcd_download_base_url (http://mirror:8080/etcd). %s"
+     % (ETCD_HTTP, NOTHING)),
+    ("file:///srv/etcd", [200, 200, 200, -1], False,
+     "Kubernetes 1.37.9 is not in the download location: %s (Status code was -1 and not [200]: Request failed: "
+     "<urlopen error [Errno 111] Connection refused>); %setcd 3.7.0 is not in the download location: %s (no such "
+     "file on cp1); set cluster_etcd_version to a released version, or add that release to the mirror at "
+     "cluster_etcd_download_base_url (file:///srv/etcd). %s" % (KUBE[3], FIX_K8S, ETCD_FILE, NOTHING)),
+])
+def test_a_release_missing_from_the_download_location_is_refused(etcd_base, statuses, etcd_status, message):
+    variables = with_architectures(inventory(cluster_kubernetes_version="1.37.9",
+                                             cluster_kubernetes_download_base_url="http://mirror:8080/k8s",
+                                             cluster_etcd_download_base_url=etcd_base), AMD)
+    results = [fetched(url, status) for url, status in zip(KUBE, statuses)]
+    files = []
+    if etcd_base.startswith("file:"):
+        files.append(dict(item=ETCD_FILE, stat=dict(exists=etcd_status)))
+    else:
+        results.append(fetched(ETCD_HTTP, etcd_status))
+    variables.update(__preflight_fetched=dict(results=results, changed=False),
+                     __preflight_stated=dict(results=files, changed=False) if files else
+                     dict(results=[], skipped=True, msg="No items in the list"))
+    assert preflight(CHECK_TASK, variables).assertion() == (message is None, message)

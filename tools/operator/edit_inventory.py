@@ -1,0 +1,50 @@
+"""Copies inventories/ha for the local fleet, editing only what an operator edits.
+
+Hosts, addresses and the user in hosts.yml; the remote user and the binary
+mirror in group_vars/all.yml (by uncommenting the sample's own lines). Reads
+the sample from argv[1], writes to argv[2]; run by tools/setup/operator.sh.
+"""
+
+import re
+import sys
+
+import yaml
+
+SAMPLE, TARGET = sys.argv[1], sys.argv[2]
+# More control-plane nodes beyond the sample's three (molecule/ha5: cp4 cp5).
+EXTRA = sys.argv[3:]
+# The fleet of molecule/ha*/molecule.yml: Ansible reaches each node on the
+# management network (ansible_host); the cluster runs on its own network.
+NODES = {"cp1": 11, "cp2": 12, "cp3": 13, "cp4": 14, "cp5": 15, "lb": 10}
+USER = "deploy"
+MIRROR = "http://mirror:8080/release"
+
+with open(SAMPLE + "/hosts.yml", encoding="utf-8") as handle:
+    text = handle.read()
+inventory = yaml.safe_load(text)
+children = inventory["all"]["children"]
+for name in EXTRA:
+    children["etcd"]["hosts"][name] = None
+    children["control_plane"]["hosts"][name] = {"ansible_host": "", "cluster_node_ip": ""}
+for group in children.values():
+    for name, host in (group.get("hosts") or {}).items():
+        if host and "ansible_host" in host:
+            host["ansible_host"] = "172.31.251.%d" % NODES[name]
+            host["cluster_node_ip"] = "172.31.250.%d" % NODES[name]
+header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
+with open(TARGET + "/hosts.yml", "w", encoding="utf-8") as handle:
+    handle.write(header + "---\n" + yaml.safe_dump(inventory, default_flow_style=False, sort_keys=False))
+
+with open(SAMPLE + "/group_vars/all.yml", encoding="utf-8") as handle:
+    settings = handle.read()
+edits = [
+    (r"^# ansible_user: .*$", "ansible_user: " + USER),
+    (r"^# cluster_kubernetes_download_base_url: .*$", "cluster_kubernetes_download_base_url: %s/kubernetes" % MIRROR),
+    (r"^# cluster_etcd_download_base_url: .*$", "cluster_etcd_download_base_url: %s/etcd" % MIRROR),
+]
+for pattern, line in edits:
+    settings, found = re.subn(pattern, line, settings, count=1, flags=re.M)
+    if not found:
+        sys.exit("inventories/ha/group_vars/all.yml has no line matching %s to edit" % pattern)
+with open(TARGET + "/group_vars/all.yml", "w", encoding="utf-8") as handle:
+    handle.write(settings)
