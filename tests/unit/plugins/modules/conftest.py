@@ -76,3 +76,31 @@ def tools():
     """The helpers above, for the tests (conftest modules are not imported by name)."""
     return types.SimpleNamespace(ca_args=ca_args, leaf_args=leaf_args, mode_of=mode_of, snapshot=snapshot,
                                  assert_no_key_material=assert_no_key_material)
+
+
+@pytest.fixture
+def file_births(monkeypatch):
+    """Spies, under umask 000, on every file the module creates (name, flags, mode and size
+    right after the open) and on every rename into place (name, mode of the source): proof
+    that a file is private from its first byte and still when it takes its name."""
+    births = types.SimpleNamespace(created=[], moved=[])
+    real_open, real_replace = os.open, os.replace
+
+    def spy_open(path, flags, mode=0o777, *args, **kwargs):
+        fd = real_open(path, flags, mode, *args, **kwargs)
+        if flags & os.O_CREAT:
+            st = os.fstat(fd)
+            births.created.append((os.path.basename(path), flags, stat.S_IMODE(st.st_mode), st.st_size))
+        return fd
+
+    def spy_replace(src, dst):
+        births.moved.append((os.path.basename(dst), stat.S_IMODE(os.stat(src).st_mode)))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "open", spy_open)
+    monkeypatch.setattr(os, "replace", spy_replace)
+    old = os.umask(0)
+    try:
+        yield births
+    finally:
+        os.umask(old)

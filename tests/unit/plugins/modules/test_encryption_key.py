@@ -3,7 +3,6 @@ rewritten, never in a result; check mode writes nothing."""
 
 import base64
 import os
-import stat
 
 import pytest
 
@@ -60,28 +59,9 @@ def test_a_second_run_changes_nothing_and_keeps_the_same_key(created, run_module
     assert (key_of(d), os.stat(str(path)).st_ino, os.stat(str(path)).st_mtime_ns) == before, "not even rewritten"
 
 
-def test_the_key_is_0600_from_its_first_byte_even_with_umask_000(tmp_path, run_module, monkeypatch):
-    created, moved = [], []
-    real_open, real_replace = os.open, os.replace
-
-    def spy_open(path, flags, mode=0o777, *args, **kwargs):
-        fd = real_open(path, flags, mode, *args, **kwargs)
-        if flags & os.O_CREAT:
-            st = os.fstat(fd)
-            created.append((os.path.basename(path), flags, stat.S_IMODE(st.st_mode), st.st_size))
-        return fd
-
-    def spy_replace(src, dst):
-        moved.append((os.path.basename(dst), stat.S_IMODE(os.stat(src).st_mode)))
-        return real_replace(src, dst)
-
-    monkeypatch.setattr(os, "open", spy_open)
-    monkeypatch.setattr(os, "replace", spy_replace)
-    old = os.umask(0)
-    try:
-        result = run_module(encryption_key, key_args(tmp_path))
-    finally:
-        os.umask(old)
+def test_the_key_is_0600_from_its_first_byte_even_with_umask_000(tmp_path, run_module, file_births):
+    result = run_module(encryption_key, key_args(tmp_path))
+    created, moved = file_births.created, file_births.moved
     assert result["changed"]
     assert len(created) == 1, created
     name, flags, mode, size = created[0]

@@ -136,22 +136,9 @@ def test_new_files_are_written_with_their_attributes(tmp_path, run_module):
 
 
 @pytest.mark.parametrize("mode", ["0600", "0644"])
-def test_a_new_file_is_0600_and_empty_when_created_even_with_umask_000(tmp_path, run_module, monkeypatch, mode):
-    created, real_open = [], os.open
-
-    def spy_open(path, flags, mode=0o777, *args, **kwargs):
-        fd = real_open(path, flags, mode, *args, **kwargs)
-        if flags & os.O_CREAT:
-            st = os.fstat(fd)
-            created.append((os.path.basename(path), flags, stat.S_IMODE(st.st_mode), st.st_size))
-        return fd
-
-    monkeypatch.setattr(os, "open", spy_open)
-    old = os.umask(0)
-    try:
-        result = run_module(file_bundle, dict(files=[entry(tmp_path / "a.key", mode=mode)]))
-    finally:
-        os.umask(old)
+def test_a_new_file_is_0600_and_empty_when_created_even_with_umask_000(tmp_path, run_module, file_births, mode):
+    result = run_module(file_bundle, dict(files=[entry(tmp_path / "a.key", mode=mode)]))
+    created = file_births.created
     assert result["changed"], result
     assert len(created) == 1
     name, flags, created_mode, size = created[0]

@@ -98,28 +98,9 @@ def test_a_widened_mode_is_put_back_without_rewriting(leaf, run_module, tools):
 
 
 @pytest.mark.parametrize("mode", ["0600", "0640"])
-def test_the_file_is_0600_from_its_first_byte_even_with_umask_000(leaf, run_module, monkeypatch, mode):
-    created, moved = [], []
-    real_open, real_replace = os.open, os.replace
-
-    def spy_open(path, flags, mode=0o777, *args, **kwargs):
-        fd = real_open(path, flags, mode, *args, **kwargs)
-        if flags & os.O_CREAT:
-            st = os.fstat(fd)
-            created.append((os.path.basename(path), flags, stat.S_IMODE(st.st_mode), st.st_size))
-        return fd
-
-    def spy_replace(src, dst):
-        moved.append((os.path.basename(dst), stat.S_IMODE(os.stat(src).st_mode)))
-        return real_replace(src, dst)
-
-    monkeypatch.setattr(os, "open", spy_open)
-    monkeypatch.setattr(os, "replace", spy_replace)
-    old = os.umask(0)
-    try:
-        result = run_module(kubeconfig, conf_args(leaf, embed_certs=True, mode=mode))
-    finally:
-        os.umask(old)
+def test_the_file_is_0600_from_its_first_byte_even_with_umask_000(leaf, run_module, file_births, mode):
+    result = run_module(kubeconfig, conf_args(leaf, embed_certs=True, mode=mode))
+    created, moved = file_births.created, file_births.moved
     assert result["changed"]
     assert len(created) == 1, created
     name, flags, created_mode, size = created[0]
