@@ -113,7 +113,7 @@ def playbook(scenario, name, label, extra=()):
     command = ["runuser", "-u", OPERATOR, "--", "env", "-i", f"HOME={OPERATOR_HOME}", f"USER={OPERATOR}",
                "PATH=/usr/bin:/bin", "LANG=C.UTF-8", f"ANSIBLE_CALLBACK_PLUGINS={callbacks}",
                "ANSIBLE_CALLBACKS_ENABLED=kthw_task_timings", f"KTHW_TIMINGS_FILE={timings}",
-               os.path.join(OPERATOR_HOME, "venv", "bin", "ansible-playbook"), "-i", f"inventories/{scenario}", name,
+               os.path.join(OPERATOR_HOME, "venv", "bin", "ansible-playbook"), "-i", f"inventories/{scenario}/hosts.yml", name,
                *extra]
     log(f"{label}: {name} on {scenario}, as {OPERATOR} over SSH")
     started = time.monotonic()

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import pytest
+import yaml
 from conftest import ADDRESSES, EPHEMERAL, OPERATOR, OPERATOR_HOME, OPERATOR_SITE, PKI_DIR, REPO_ROOT, hosts_of, node
 
 MANAGEMENT = {name: address.replace("172.31.250.", "172.31.251.") for name, address in ADDRESSES.items()}
@@ -72,8 +73,8 @@ def test_ansible_logged_in_over_ssh_as_deploy_and_used_sudo(name):
 
 def test_the_admin_kubeconfig_names_an_address_the_operator_reaches():
     with open(os.path.join(PKI_DIR, "admin.kubeconfig"), encoding="utf-8") as handle:
-        text = handle.read()
-    assert f"server: https://{ADDRESSES['lb']}:6443" in text
+        config = yaml.safe_load(handle)
+    assert [c["cluster"]["server"] for c in config["clusters"]] == [f"https://{ADDRESSES['lb']}:6443"]
 
 
 @pytest.fixture(scope="module")
