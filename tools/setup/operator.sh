@@ -48,7 +48,12 @@ fi
 scratch=$(mktemp -d /tmp/kthw-operator.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 chmod 0755 "$scratch"
-cp "$root/controller-requirements.txt" "$root/constraints.txt" "$scratch/"
+# Everything the operator reads from this checkout goes through the scratch folder:
+# the checkout may sit where other users cannot read (under /root, say).
+cp "$root/controller-requirements.txt" "$root/constraints.txt" "$root/tools/operator/ansible.cfg" "$scratch/"
+mkdir "$scratch/inventory-sample"  # the sample's files only: never a pki/ folder beside them
+cp -r "$root/inventories/ha/hosts.yml" "$root/inventories/ha/group_vars" "$scratch/inventory-sample/"
+chmod -R a+rX "$scratch"
 want=$(cat "$scratch/controller-requirements.txt" "$scratch/constraints.txt" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$home/venv/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
   log "installing the controller's requirements into $home/venv"
@@ -74,13 +79,13 @@ as_operator "$home/venv/bin/ansible-galaxy" collection install --force "$scratch
 # The site folder: ansible.cfg and the inventory, written anew each time;
 # pki/ beside the inventory is the fleet's and is kept.
 site=$home/site
-as_operator cp "$root/tools/operator/ansible.cfg" "$site/ansible.cfg" 2>/dev/null || {
-  as_operator mkdir -p "$site"; as_operator cp "$root/tools/operator/ansible.cfg" "$site/ansible.cfg"; }
+as_operator mkdir -p "$site"
+as_operator cp "$scratch/ansible.cfg" "$site/ansible.cfg"
 # inventories/ha for the ha scenario; inventories/ha5 (two more nodes) for make bench.
 for scenario in ha ha5; do
   extra=(); [ "$scenario" = ha5 ] && extra=(cp4 cp5)
   as_operator mkdir -p "$site/inventories/$scenario/group_vars"
-  as_operator "$home/venv/bin/python" - "$root/inventories/ha" "$site/inventories/$scenario" "${extra[@]}" \
+  as_operator "$home/venv/bin/python" - "$scratch/inventory-sample" "$site/inventories/$scenario" "${extra[@]}" \
     <"$root/tools/operator/edit_inventory.py"
 done
 log "ready: $site (run as $operator: ansible-playbook kthw.control_plane.site)"
