@@ -30,9 +30,14 @@ import sys
 import time
 import urllib.request
 
+import yaml
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 RESULTS = os.path.join(ROOT, "bench", "results", "latest.json")
-LB_READYZ = "https://172.31.250.10:6443/readyz"
+with open(os.path.join(ROOT, "tools", "operator", "site-settings.yml"), encoding="utf-8") as _handle:
+    # The fleet's inventory settings (tools/setup/operator.sh writes them there).
+    ENDPOINT = "https://172.31.250.10:%d" % yaml.safe_load(_handle)["cluster_api_endpoint_port"]
+LB_READYZ = ENDPOINT + "/readyz"
 SERVICES = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]
 OPERATOR = os.environ.get("KTHW_OPERATOR") or "kthw-operator"
 OPERATOR_HOME = os.environ.get("KTHW_OPERATOR_HOME") or os.path.join("/home", OPERATOR)
@@ -146,7 +151,7 @@ def rotation(scenario):
     if os.path.exists(stop_file):
         os.remove(stop_file)
     probe = subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, "tests", "probes", "api_probe.py"), "--server", "https://172.31.250.10:6443",
+        [sys.executable, os.path.join(ROOT, "tests", "probes", "api_probe.py"), "--server", ENDPOINT,
          "--cacert", os.path.join(pki, "ca", "kubernetes.crt"), "--cert", os.path.join(pki, "admin.crt"),
          "--key", os.path.join(pki, "admin.key"), "--count", "2400", "--interval", "0.25",
          "--name", "kthw-bench-probe", "--stop-file", stop_file], stdout=subprocess.PIPE, text=True)

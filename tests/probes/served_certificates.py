@@ -2,7 +2,8 @@
 the serial and notAfter of the certificate each one serves right now.
 Verifies the chain against the cluster's CAs; etcd ports get a client
 certificate from the controller's certificate set.
-Usage: served_certificates.py PKI_DIR NAME=ADDRESS [NAME=ADDRESS ...]
+Usage: served_certificates.py PKI_DIR APISERVER_PORT,ETCD_CLIENT_PORT,ETCD_PEER_PORT NAME=ADDRESS [...]
+The result is keyed NAME:PORT.
 """
 
 import json
@@ -26,12 +27,13 @@ def served(address, port, cafile, client=None):
             "not_after": cert.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
-def main(pki_dir, nodes):
+def main(pki_dir, ports, nodes):
+    apiserver_port, *etcd_ports = (int(port) for port in ports.split(","))
     result = {}
     for name, address in (pair.split("=", 1) for pair in nodes):
         etcd_client = tuple(os.path.join(pki_dir, "nodes", name, "etcd-healthcheck-client." + ext) for ext in ("crt", "key"))
-        result[f"{name}:6443"] = served(address, 6443, os.path.join(pki_dir, "ca", "kubernetes.crt"))
-        for port in (2379, 2380):
+        result[f"{name}:{apiserver_port}"] = served(address, apiserver_port, os.path.join(pki_dir, "ca", "kubernetes.crt"))
+        for port in etcd_ports:
             result[f"{name}:{port}"] = served(address, port, os.path.join(pki_dir, "ca", "etcd.crt"), etcd_client)
     json.dump(result, sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")
@@ -39,4 +41,4 @@ def main(pki_dir, nodes):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2:]))
+    sys.exit(main(sys.argv[1], sys.argv[2], sys.argv[3:]))

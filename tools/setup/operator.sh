@@ -34,7 +34,8 @@ fi
 # those of molecule/ha/molecule.yml).
 command -v iptables >/dev/null || { echo "[operator] iptables is missing (the Docker engine needs it too)" >&2; exit 1; }
 block=(OUTPUT -m owner --uid-owner "$operator" -d 172.31.250.0/24 -j REJECT)
-endpoint=(OUTPUT -m owner --uid-owner "$operator" -d 172.31.250.10/32 -p tcp --dport 6443 -j ACCEPT)
+endpoint_port=$(sed -n 's/^cluster_api_endpoint_port: *//p' "$root/tools/operator/site-settings.yml")
+endpoint=(OUTPUT -m owner --uid-owner "$operator" -d 172.31.250.10/32 -p tcp --dport "${endpoint_port:?}" -j ACCEPT)
 iptables -C "${block[@]}" 2>/dev/null || iptables -I "${block[@]}"
 iptables -C "${endpoint[@]}" 2>/dev/null || iptables -I "${endpoint[@]}"
 
@@ -50,7 +51,8 @@ trap 'rm -rf "$scratch"' EXIT
 chmod 0755 "$scratch"
 # Everything the operator reads from this checkout goes through the scratch folder:
 # the checkout may sit where other users cannot read (under /root, say).
-cp "$root/controller-requirements.txt" "$root/constraints.txt" "$root/tools/operator/ansible.cfg" "$scratch/"
+cp "$root/controller-requirements.txt" "$root/constraints.txt" "$root/tools/operator/ansible.cfg" \
+  "$root/tools/operator/site-settings.yml" "$scratch/"
 mkdir "$scratch/inventory-sample"  # the sample's files only: never a pki/ folder beside them
 cp -r "$root/inventories/ha/hosts.yml" "$root/inventories/ha/group_vars" "$scratch/inventory-sample/"
 chmod -R a+rX "$scratch"
@@ -85,7 +87,8 @@ as_operator cp "$scratch/ansible.cfg" "$site/ansible.cfg"
 for scenario in ha ha5; do
   extra=(); [ "$scenario" = ha5 ] && extra=(cp4 cp5)
   as_operator mkdir -p "$site/inventories/$scenario/group_vars"
-  as_operator "$home/venv/bin/python" - "$scratch/inventory-sample" "$site/inventories/$scenario" "${extra[@]}" \
+  as_operator "$home/venv/bin/python" - "$scratch/inventory-sample" "$scratch/site-settings.yml" \
+    "$site/inventories/$scenario" "${extra[@]}" \
     <"$root/tools/operator/edit_inventory.py"
 done
 log "ready: $site (run as $operator: ansible-playbook kthw.control_plane.site)"

@@ -16,6 +16,14 @@ REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", 
 
 with open(os.path.join(REPO_ROOT, "roles/cluster/defaults/main.yml"), encoding="utf-8") as _handle:
     CLUSTER_DEFAULTS = yaml.safe_load(_handle)
+with open(os.path.join(REPO_ROOT, "tools/operator/site-settings.yml"), encoding="utf-8") as _handle:
+    # The operator's inventory of the fleet carries these: non-default group names and ports.
+    SITE_SETTINGS = yaml.safe_load(_handle)
+SETTINGS = {**CLUSTER_DEFAULTS, **SITE_SETTINGS}
+APISERVER_PORT = SETTINGS["cluster_apiserver_port"]
+ENDPOINT_PORT = SETTINGS["cluster_api_endpoint_port"]
+ETCD_CLIENT_PORT = SETTINGS["cluster_etcd_client_port"]
+ETCD_PEER_PORT = SETTINGS["cluster_etcd_peer_port"]
 KUBERNETES_VERSION = CLUSTER_DEFAULTS["cluster_kubernetes_version"]
 ETCD_VERSION = CLUSTER_DEFAULTS["cluster_etcd_version"]
 
@@ -58,7 +66,7 @@ def kubectl(mirror_dir):
         if kubeconfig:
             command = [binary, "--kubeconfig", os.path.join(PKI_DIR, kubeconfig)]
         else:  # no credential of its own: for bearer tokens
-            command = [binary, "--kubeconfig", os.devnull, "--server", "https://172.31.250.10:6443",
+            command = [binary, "--kubeconfig", os.devnull, "--server", f"https://172.31.250.10:{ENDPOINT_PORT}",
                        "--certificate-authority", os.path.join(PKI_DIR, "ca", "kubernetes.crt")]
         if server:
             command += ["--server", server]

@@ -14,7 +14,7 @@ import sys
 import warnings
 
 import pytest
-from conftest import ADDRESSES, PKI_DIR, REPO_ROOT, hosts_of
+from conftest import ADDRESSES, APISERVER_PORT, ETCD_CLIENT_PORT, ETCD_PEER_PORT, PKI_DIR, REPO_ROOT, hosts_of
 
 sys.path.insert(0, os.path.join(REPO_ROOT, "tools", "cis"))
 import kube_bench  # noqa: E402  pylint: disable=wrong-import-position
@@ -127,10 +127,10 @@ def test_controller_manager_and_scheduler_listen_on_loopback_only(host, port):
     assert listening == [f"tcp://127.0.0.1:{port}"]
 
 
-# TLS on the apiserver (6443), etcd clients (2379) and etcd peers (2380), from
+# TLS on the apiserver, etcd clients and etcd peers ports, from
 # the test host with Python's OpenSSL. Refusals must be the server's alert,
 # not the client declining to offer an old protocol.
-TLS_PORTS = {6443: "kubernetes", 2379: "etcd", 2380: "etcd"}
+TLS_PORTS = {APISERVER_PORT: "kubernetes", ETCD_CLIENT_PORT: "etcd", ETCD_PEER_PORT: "etcd"}
 CBC_SUITES = ("ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:"
               "ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:"
               "ECDHE-RSA-AES256-SHA384:AES128-SHA:AES256-SHA:AES128-SHA256:AES256-SHA256")

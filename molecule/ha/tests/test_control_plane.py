@@ -3,7 +3,7 @@
 import json
 import os
 
-from conftest import ADDRESSES, EPHEMERAL, https_get
+from conftest import ADDRESSES, ENDPOINT_PORT, EPHEMERAL, https_get
 
 
 def test_each_lease_has_exactly_one_holder(kubectl):
@@ -30,7 +30,7 @@ def test_kubernetes_service_has_three_endpoints(kubectl):
 
 
 def test_load_balancer_serves_the_api(kubectl):
-    assert https_get("https://172.31.250.10:6443/readyz") == (200, "ok")
+    assert https_get(f"https://172.31.250.10:{ENDPOINT_PORT}/readyz") == (200, "ok")
     assert "kube-system" in kubectl("get", "namespaces").stdout
 
 

@@ -3,12 +3,12 @@
 import json
 
 import pytest
-from conftest import hosts_of, node
+from conftest import ETCD_CLIENT_PORT, ETCD_PEER_PORT, hosts_of, node
 
 testinfra_hosts = hosts_of("etcd")
 
 PKI = "/etc/etcd/pki"
-ENDPOINTS = ",".join(f"https://{name}:2379" for name in hosts_of("etcd"))
+ENDPOINTS = ",".join(f"https://{name}:{ETCD_CLIENT_PORT}" for name in hosts_of("etcd"))
 ETCDCTL = (f"etcdctl --endpoints={ENDPOINTS} --cacert={PKI}/ca.crt "
            f"--cert={PKI}/healthcheck-client.crt --key={PKI}/healthcheck-client.key")
 
@@ -72,8 +72,8 @@ def test_mutual_tls_flags_are_on_the_command_line(host):
 def test_listeners(host):
     name = host.backend.host
     address = host.check_output(f"getent hosts {name}").split()[0]
-    assert host.socket(f"tcp://{address}:2379").is_listening
-    assert host.socket(f"tcp://{address}:2380").is_listening
+    assert host.socket(f"tcp://{address}:{ETCD_CLIENT_PORT}").is_listening
+    assert host.socket(f"tcp://{address}:{ETCD_PEER_PORT}").is_listening
     assert host.socket("tcp://127.0.0.1:2381").is_listening
     assert not host.socket("tcp://0.0.0.0:2381").is_listening
 
@@ -82,7 +82,7 @@ def test_client_without_certificate_is_refused(gate):
     result = gate.run(f"etcdctl --endpoints={ENDPOINTS} --cacert={PKI}/ca.crt --command-timeout=5s get /probe")
     assert result.rc != 0, result.stdout
     # The TLS handshake itself refuses a client without a certificate.
-    handshake = gate.run(f"curl -sS --max-time 5 --cacert {PKI}/ca.crt https://127.0.0.1:2379/version")
+    handshake = gate.run(f"curl -sS --max-time 5 --cacert {PKI}/ca.crt https://127.0.0.1:{ETCD_CLIENT_PORT}/version")
     assert handshake.rc != 0 and "etcdserver" not in handshake.stdout
 
 

@@ -5,7 +5,7 @@ import json
 import os
 
 import pytest
-from conftest import ADDRESSES, EPHEMERAL, hosts_of, https_get, node
+from conftest import ADDRESSES, APISERVER_PORT, EPHEMERAL, ETCD_CLIENT_PORT, hosts_of, https_get, node
 
 testinfra_hosts = hosts_of("control_plane")
 
@@ -15,14 +15,14 @@ MARKER = "kthw-marker-5e1f0c"
 
 @pytest.mark.parametrize("name", CONTROL_PLANE)
 def test_readyz_with_admin_credential(name):
-    assert https_get(f"https://{ADDRESSES[name]}:6443/readyz", cert="admin") == (200, "ok")
+    assert https_get(f"https://{ADDRESSES[name]}:{APISERVER_PORT}/readyz", cert="admin") == (200, "ok")
 
 
 @pytest.mark.parametrize("name", CONTROL_PLANE)
 def test_anonymous_only_on_health_paths(name):
-    assert https_get(f"https://{ADDRESSES[name]}:6443/api")[0] == 401
-    assert https_get(f"https://{ADDRESSES[name]}:6443/readyz") == (200, "ok")
-    assert https_get(f"https://{ADDRESSES[name]}:6443/livez") == (200, "ok")
+    assert https_get(f"https://{ADDRESSES[name]}:{APISERVER_PORT}/api")[0] == 401
+    assert https_get(f"https://{ADDRESSES[name]}:{APISERVER_PORT}/readyz") == (200, "ok")
+    assert https_get(f"https://{ADDRESSES[name]}:{APISERVER_PORT}/livez") == (200, "ok")
 
 
 def test_health_proxy_serves_only_health(host):
@@ -51,7 +51,7 @@ def test_secret_is_encrypted_in_etcd(kubectl):
     cp1 = node("cp1")
     pki = "/etc/etcd/pki"
     raw = json.loads(cp1.check_output(
-        f"etcdctl --endpoints=https://127.0.0.1:2379 --cacert={pki}/ca.crt --cert={pki}/healthcheck-client.crt "
+        f"etcdctl --endpoints=https://127.0.0.1:{ETCD_CLIENT_PORT} --cacert={pki}/ca.crt --cert={pki}/healthcheck-client.crt "
         f"--key={pki}/healthcheck-client.key get /registry/secrets/default/kthw-encryption-probe -w json"))
     value = base64.b64decode(raw["kvs"][0]["value"])
     assert value.startswith(b"k8s:enc:secretbox:v1:key1:"), value[:40]

@@ -5,7 +5,7 @@ import json
 import os
 
 import pytest
-from conftest import EPHEMERAL, hosts_of
+from conftest import APISERVER_PORT, EPHEMERAL, ETCD_CLIENT_PORT, ETCD_PEER_PORT, hosts_of
 
 NODES = hosts_of("control_plane")
 CA_FILES = ["ca/kubernetes.crt", "ca/etcd.crt", "ca/front-proxy.crt"]
@@ -62,10 +62,10 @@ def test_rotation_renewed_every_leaf_and_no_ca(rotation):
 def test_every_served_certificate_is_the_new_one(rotation):
     before, after = rotation["served_before"], rotation["served_after"]
     issued = load("rotation-after.json")
-    assert sorted(after) == sorted(f"{name}:{port}" for name in NODES for port in (6443, 2379, 2380))
+    assert sorted(after) == sorted(f"{name}:{port}" for name in NODES for port in (APISERVER_PORT, ETCD_CLIENT_PORT, ETCD_PEER_PORT))
     for endpoint, served in after.items():
         name, port = endpoint.split(":")
-        leaf = {"6443": "apiserver", "2379": "etcd-server", "2380": "etcd-peer"}[port]
+        leaf = {str(APISERVER_PORT): "apiserver", str(ETCD_CLIENT_PORT): "etcd-server", str(ETCD_PEER_PORT): "etcd-peer"}[port]
         assert served["serial"] == issued[f"nodes/{name}/{leaf}.crt"], endpoint
         assert served["serial"] != before[endpoint]["serial"], endpoint
         assert served["not_after"] > before[endpoint]["not_after"], endpoint
@@ -128,4 +128,4 @@ def test_a_rotation_stopped_half_way_is_finished_by_the_next_run(resume):
     assert resume["resumed"]["record_left"] is False
     # ...and every apiserver serves its new certificate.
     for name in NODES:
-        assert resume["served"][f"{name}:6443"]["serial"] == finished[f"nodes/{name}/apiserver.crt"], name
+        assert resume["served"][f"{name}:{APISERVER_PORT}"]["serial"] == finished[f"nodes/{name}/apiserver.crt"], name

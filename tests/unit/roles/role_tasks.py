@@ -57,6 +57,8 @@ class Evaluation(object):
         merged = dict(variables)
         merged.update(task.get("__parent_vars", {}))
         merged.update(task.get("vars") or {})
+        # Ansible's magic variable: every variable of the host by name.
+        merged["vars"] = dict(merged)
         self.templar = Templar(loader=_LOADER, variables=merged)
 
     def value(self, template):

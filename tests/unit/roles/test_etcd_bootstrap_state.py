@@ -62,7 +62,7 @@ def test_each_member_reads_its_record(record, recorded):
 
 REFUSED = ("The bootstrap record /etc/etcd/bootstrap.env on {on} says this etcd cluster was bootstrapped already, "
            "but no member holds data (/var/lib/etcd/member/wal exists on none). It is not bootstrapped again as a new, "
-           "empty cluster. If etcd_data_dir was changed, set it back; to recover, restore a snapshot into "
+           "empty cluster. If cluster_etcd_data_dir was changed, set it back; to recover, restore a snapshot into "
            "/var/lib/etcd on every member (etcdutl snapshot restore); only to start over with an empty cluster, "
            "delete /etc/etcd/bootstrap.env on every member and run again. The members' unit and bootstrap settings "
            "were left as they are.")
@@ -78,7 +78,7 @@ REFUSED = ("The bootstrap record /etc/etcd/bootstrap.env on {on} says this etcd 
     ([(True, True)] * 3, False, MEMBERS, None),
     # One member lost its data: it joins the others.
     ([(True, True), (False, True), (True, True)], False, ["cp1", "cp3"], None),
-    # Every member lost its data, or etcd_data_dir was moved: never a second, empty cluster.
+    # Every member lost its data, or cluster_etcd_data_dir was moved: never a second, empty cluster.
     ([(False, True)] * 3, False, [], "cp1, cp2, cp3"),
     ([(False, False), (False, True), (False, False)], False, [], "cp2"),
 ])

@@ -61,10 +61,10 @@ def test_the_refusal_names_the_groups_as_the_inventory_calls_them():
     assert not passed and text.startswith("m1 is in both the balancers group and the masters group")
 
 
-DATA_DIR = ("--data-dir in etcd_extra_flags: set etcd_data_dir instead (the etcd role looks there for the members' "
+DATA_DIR = ("--data-dir in etcd_extra_flags: set cluster_etcd_data_dir instead (the etcd role looks there for the members' "
             "data before it decides whether to bootstrap a new cluster)")
 WAL_DIR = ("--wal-dir in etcd_extra_flags: a separate write-ahead-log folder is not supported; etcd keeps the log in "
-           "etcd_data_dir (member/wal), where the etcd role looks for the members' data before it decides whether "
+           "cluster_etcd_data_dir (member/wal), where the etcd role looks for the members' data before it decides whether "
            "to bootstrap a new cluster")
 CONFIG_FILE = ("--config-file in etcd_extra_flags: not supported; etcd would ignore every other flag, the data folder "
                "included, and the etcd role could no longer tell where the members' data is")
@@ -232,3 +232,21 @@ def test_a_release_missing_from_the_download_location_is_refused(etcd_base, stat
                      __preflight_stated=dict(results=files, changed=False) if files else
                      dict(results=[], skipped=True, msg="No items in the list"))
     assert preflight(CHECK_TASK, variables).assertion() == (message is None, message)
+
+
+RENAMED_TASK = "Check no renamed setting is left in the inventory"
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({}, None),
+    ({"cluster_etcd_data_dir": "/data/etcd"}, None),
+    ({"etcd_data_dir": "/data/etcd"}, "etcd_data_dir is now cluster_etcd_data_dir; rename it in the inventory"),
+    ({"etcd_client_port": 12379, "kube_apiserver_secure_port": 7443},
+     "etcd_client_port is now cluster_etcd_client_port; kube_apiserver_secure_port is now cluster_apiserver_port; "
+     "rename them in the inventory"),
+])
+def test_a_setting_the_collection_renamed_is_refused_with_its_new_name(settings, message):
+    passed, text = preflight(RENAMED_TASK, inventory(**settings)).assertion()
+    assert passed is (message is None)
+    if message:
+        assert text.startswith(message)
