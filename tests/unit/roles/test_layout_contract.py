@@ -138,4 +138,4 @@ def test_only_the_cluster_role_spells_the_layout(path):
     ('  version: 3.7.23790', False),
 ])
 def test_the_checks_see_a_spelled_layout(line, spelled):
-    assert any(pattern.search(line) for _, pattern in CHECKS) is spelled
+    assert any(check[1].search(line) for check in CHECKS) is spelled
