@@ -134,15 +134,14 @@ def test_the_checksum_urls_of_every_release_and_architecture(architectures, sett
     assert preflight(CHECK_TASK, variables).value("{{ __preflight_checksum_urls }}") == expected
 
 
-def release_tasks():
-    """Each role task that calls the release module, with the variables its role gives it."""
-    components = [dict(kube_component_name=name) for name in ("kube-controller-manager", "kube-scheduler")]
-    for role, tasks_file, extra in [("etcd", "main.yml", [{}]), ("kube_apiserver", "main.yml", [{}]),
-                                    ("kube_component", "main.yml", components)]:
-        for task in load("roles", role, "tasks", tasks_file):
-            if "kthw.control_plane.release" in task:
-                for variables in extra:
-                    yield role, task, variables
+def release_checksum_urls():
+    """Each role's release (through the component role, or kubectl directly): its checksum URL template."""
+    for role in ("etcd", "kube_apiserver", "kube_controller_manager", "kube_scheduler"):
+        for task in load("roles", role, "tasks", "main.yml"):
+            if "component_release" in (task.get("vars") or {}):
+                yield role, task, task["vars"]["component_release"]["checksum_url"]
+            elif "kthw.control_plane.release" in task:
+                yield role, task, task["kthw.control_plane.release"]["checksum_url"]
 
 
 @pytest.mark.parametrize("machine", ["x86_64", "aarch64"])
@@ -155,10 +154,9 @@ def test_preflight_checks_the_checksum_urls_the_roles_fetch(machine):
                                                                                    cp3=machine, lb=machine))
                         ).value("{{ __preflight_checksum_urls }}")
     fetched = set()
-    for role, task, extra in release_tasks():
+    for role, task, checksum_url in release_checksum_urls():
         variables = dict(role_variables("cluster", role), ansible_facts={"architecture": machine}, **settings)
-        variables.update(extra)
-        fetched.add(Evaluation(task, variables).value(task["kthw.control_plane.release"]["checksum_url"]))
+        fetched.add(Evaluation(task, variables).value(checksum_url))
     assert len(fetched) == 5 and fetched == set(checked)
 
 

@@ -1,4 +1,4 @@
-"""The three unit templates write their flags with systemd_exec_args: the flags used so far render
+"""The component role's unit template writes every component's flags with systemd_exec_args: the flags used so far render
 byte for byte as before (a re-run of an existing cluster changes no unit and restarts nothing), and
 a value with $, %, spaces, quotes or backslashes reaches the process exactly as given."""
 
@@ -33,12 +33,15 @@ def play_variables(role, **more):
     return variables
 
 
+# What the unit template reads of the component role's variables.
+UNIT_VARIABLES = ("component_name", "component_flags", "component_flags_variable", "component_unit")
+
+
 def component_flags(role, task_name, extra_flags):
-    """kube_component_flags and the rest as the component role's include_role gives them."""
+    """component_flags and the rest as the role's include_role of the component role gives them."""
     task = find_task(role, "main.yml", task_name)
     evaluation = Evaluation(task, play_variables(role, **{role + "_extra_flags": extra_flags}))
-    return dict((name, evaluation.value(template)) for name, template in task["vars"].items()
-                if name != "kube_component_files"), evaluation
+    return dict((name, evaluation.value("{{ %s | default({}) }}" % name)) for name in UNIT_VARIABLES), evaluation
 
 
 def render(template, evaluation, context, exec_args):
@@ -55,16 +58,13 @@ def render(template, evaluation, context, exec_args):
 
 def units(extra):
     """(template, evaluation, context, binary, flags) of each unit, with extra flags given to every role."""
-    etcd = Evaluation({}, play_variables("etcd", etcd_extra_flags=extra))
-    yield "etcd/templates/etcd.service.j2", etcd, {}, "etcd", etcd.value("{{ __etcd_flags }}")
-    apiserver = Evaluation({}, play_variables("kube_apiserver", kube_apiserver_extra_flags=extra))
-    yield ("kube_apiserver/templates/kube-apiserver.service.j2", apiserver, {}, "kube-apiserver",
-           apiserver.value("{{ __kube_apiserver_flags }}"))
-    for role, name in (("kube_controller_manager", "Run kube-controller-manager"),
+    for role, name in (("etcd", "Install and check the flags of etcd v{{ cluster_etcd_version }}"),
+                       ("kube_apiserver", "Install and check the flags of kube-apiserver v{{ cluster_kubernetes_version }}"),
+                       ("kube_controller_manager", "Run kube-controller-manager"),
                        ("kube_scheduler", "Run kube-scheduler")):
         context, evaluation = component_flags(role, name, extra)
-        yield ("kube_component/templates/component.service.j2", evaluation, context, context["kube_component_name"],
-               context["kube_component_flags"])
+        yield ("component/templates/component.service.j2", evaluation, context, context["component_name"],
+               context["component_flags"])
 
 
 @pytest.mark.parametrize("extra", [{}, {"quota-backend-bytes": 8589934592, "log-level": "info", "v": 2,
@@ -96,6 +96,5 @@ def test_a_newline_in_an_extra_flag_fails_the_template_naming_the_variable():
     for template, evaluation, context, binary, flags in units({"x": "1\nExecStartPre=/bin/sh -c evil"}):
         with pytest.raises(AnsibleFilterError) as error:
             render(template, evaluation, context, systemd_exec_args)
-        variable = context.get("kube_component_flags_variable") or (
-            "etcd_extra_flags" if binary == "etcd" else "kube_apiserver_extra_flags")
+        variable = context["component_flags_variable"]
         assert "the value of --x in %s holds a newline" % variable in str(error.value), template
