@@ -239,7 +239,7 @@ import posixpath
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.urls import fetch_url
-from ansible_collections.kthw.control_plane.plugins.module_utils._files.private import make_dirs
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.files import make_dirs
 from ansible_collections.kthw.control_plane.plugins.module_utils._release.install import (
     ReleaseError, artifact_file_name, check_version, known_flags, parse_checksum,
     parse_systemctl_show, process_start_time, release_by_start_time, release_of_executable, remove_tree,

@@ -27,7 +27,7 @@ import pwd
 import re
 import stat
 
-from ansible_collections.kthw.control_plane.plugins.module_utils._files.private import stage_private
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.files import stage_private
 
 # Shared by the module (on the node) and its action plugin (on the controller), documented in
 # the module. The action plugin reads src and turns content into content_base64.
