@@ -18,6 +18,7 @@ import errno
 import os
 
 from ansible_collections.kthw.control_plane.plugins.module_utils._common.files import PRIVATE_MODE, write_private
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.modes import octal_mode
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.errors import PkiError
 
 # The options every PKI module shares, documented in the kthw.control_plane.pki_files fragment.
@@ -31,13 +32,10 @@ FILE_ARGUMENT_SPEC = dict(
 
 def check_key_mode(mode):
     """The numeric key_mode, refused unless it grants at most owner read and write (0600)."""
-    if isinstance(mode, int):
-        value = mode
-    else:
-        try:
-            value = int(str(mode), 8)
-        except ValueError:
-            raise PkiError("key_mode %r: give an octal mode such as '0600' or '0400'" % (mode,))
+    try:
+        value = octal_mode(mode)
+    except ValueError:
+        raise PkiError("key_mode %r: give an octal mode such as '0600' or '0400'" % (mode,))
     if value & ~PRIVATE_MODE:
         raise PkiError("key_mode %s would give more than owner read and write on a private key: "
                        "use '0600' or stricter" % format(value, "04o"))
