@@ -85,10 +85,6 @@ options:
     description: Folder the commands are linked into.
     type: path
     required: true
-  activate:
-    description: Whether to switch to the release and link its commands, or only fetch and check it.
-    type: bool
-    default: true
   defer_switch:
     description:
       - When O(service) is running, leave C(current) on the release it runs and report
@@ -104,13 +100,12 @@ options:
         changed a file of the service and may have stopped before restarting it; reported as RV(restart_owed).
     type: path
   flags:
-    description: Names of the flags (without C(--)) the component will be started with, checked against the binary's C(--help).
+    description:
+      - Names of the flags (without C(--)) the component will be started with, checked against the C(--help)
+        of the first of O(binaries).
     type: list
     elements: str
     default: []
-  flags_binary:
-    description: The binary whose C(--help) O(flags) are checked against; the first of O(binaries) by default.
-    type: str
   removed_flags:
     description: Hints for flags that releases removed, by flag name, shown instead of the generic message.
     type: dict
@@ -228,7 +223,7 @@ service_unit_stale:
 restart_needed:
   description:
     - Whether O(service) is active and runs something else than this release, or a binary replaced
-      since it started. Always V(false) when O(activate=false).
+      since it started.
   returned: when O(service) is given
   type: bool
 """
@@ -344,9 +339,8 @@ def install(module):
                     unpack_binaries(artifact, scratch, binaries)
 
         if params["flags"]:
-            flags_binary = params["flags_binary"] or binaries[0]
             problem = unknown_flags_message(params["flags"], known_flags(_help_text(
-                module, posixpath.join(binaries_dir, flags_binary))), params["removed_flags"], flags_binary,
+                module, posixpath.join(binaries_dir, binaries[0]))), params["removed_flags"], binaries[0],
                 params["flags_variable"])
             if problem:
                 raise ReleaseError(problem)
@@ -359,32 +353,24 @@ def install(module):
     target = "v" + version
     current = posixpath.join(name_dir, "current")
     result["switch_pending"] = False
-    if params["activate"] and params["defer_switch"] and service_state.get("service_active"):
+    if params["defer_switch"] and service_state.get("service_active"):
         try:
             result["previous_version"] = os.readlink(current)
         except OSError:
             result["previous_version"] = None
         result["switch_pending"] = result["previous_version"] != target
-    if params["activate"] and not result["switch_pending"]:
+    if not result["switch_pending"]:
         previous = switch_link(current, target, check_mode)
         result["previous_version"] = previous or None
         result["switched"] = previous != target
-    if params["activate"]:
-        for binary in binaries:
-            link_target = posixpath.join(name_dir, "current", "bin", binary)
-            if switch_link(posixpath.join(params["bin_dir"], binary), link_target, check_mode) != link_target:
-                result["linked"].append(binary)
-    else:
-        try:
-            result["previous_version"] = os.readlink(current)
-        except OSError:
-            result["previous_version"] = None
+    for binary in binaries:
+        link_target = posixpath.join(name_dir, "current", "bin", binary)
+        if switch_link(posixpath.join(params["bin_dir"], binary), link_target, check_mode) != link_target:
+            result["linked"].append(binary)
 
     result["restart_owed"] = bool(params["restart_marker"]) and os.path.exists(params["restart_marker"])
     if params["service"]:
         result.update(service_state)
-        if not params["activate"]:
-            result["restart_needed"] = False
     result["changed"] = bool(result["downloaded"] or result["unpacked"] or result["switched"] or result["linked"])
     return result
 
@@ -400,11 +386,9 @@ def main():
             binaries=dict(type="list", elements="str", required=True),
             install_root=dict(type="path", required=True),
             bin_dir=dict(type="path", required=True),
-            activate=dict(type="bool", default=True),
             defer_switch=dict(type="bool", default=False),
             restart_marker=dict(type="path"),
             flags=dict(type="list", elements="str", default=[]),
-            flags_binary=dict(type="str"),
             removed_flags=dict(type="dict", default={}),
             flags_variable=dict(type="str", default="the flags"),
             service=dict(type="str"),

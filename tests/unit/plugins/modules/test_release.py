@@ -232,3 +232,10 @@ def test_a_restart_marker_reports_the_restart_still_owed(layout, run_module):
     result = run_module(release, args(layout, url, restart_marker=str(marker)))
     assert result["restart_owed"] and not result["changed"]
     assert marker.exists(), "the caller removes it once the restart is done"
+
+
+@pytest.mark.parametrize("removed", [dict(activate=False), dict(flags_binary="kube-scheduler")])
+def test_the_removed_options_are_refused_before_anything_is_fetched(layout, run_module, removed):
+    result = run_module(release, args(layout, publish(layout / "mirror", "1.37.2", HELP), **removed))
+    assert result["failed"] and "Unsupported parameters" in result["msg"] and list(removed)[0] in result["msg"]
+    assert not os.path.exists(str(layout / "opt"))
