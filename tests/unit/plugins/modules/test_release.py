@@ -9,6 +9,7 @@ import tarfile
 import pytest
 from ansible.module_utils import basic
 
+from ansible_collections.kthw.control_plane.plugins.module_utils._release import service
 from ansible_collections.kthw.control_plane.plugins.modules import release
 
 HELP = b"#!/bin/sh\necho 'Usage: --name string --data-dir string --listen-client-urls'\n"
@@ -196,7 +197,7 @@ def test_an_unreadable_executable_is_judged_by_start_time(layout, run_module, sy
     url = publish(layout / "mirror", "1.37.2", HELP)
     run_module(release, args(layout, url))
     systemctl["show"] = "ActiveState=active\nMainPID=42\n"
-    monkeypatch.setattr(release, "process_start_time", lambda pid: __import__("time").time() + offset)
+    monkeypatch.setattr(service, "process_start_time", lambda pid: __import__("time").time() + offset)
     result = run_module(release, args(layout, url, service="kube-scheduler.service"))
     assert (result["service_release"], result["restart_needed"]) == expected
 
