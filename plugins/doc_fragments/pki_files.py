@@ -32,6 +32,7 @@ options:
       - Mode of the private key.
       - V('0600') or stricter, for example V('0400'); a mode that gives group or others any
         access, or anything but read and write, is refused.
+      - Quote an octal mode; symbolic modes are not supported.
     type: raw
     default: '0600'
 notes:

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026, kthw.control_plane contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The facts of a PEM certificate, for reports (cryptography on the controller)."""
+"""The facts of a PEM certificate, for reports: the PKI modules' own facts, plus the days left."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -9,13 +9,10 @@ __metaclass__ = type
 import datetime
 
 from ansible.errors import AnsibleFilterError
-
-try:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    HAS_CRYPTOGRAPHY = True
-except ImportError:  # pragma: no cover - reported when the filter is used
-    HAS_CRYPTOGRAPHY = False
+from ansible.module_utils.common.text.converters import to_bytes
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.certificate import (
+    facts, not_after, parse_certificate, utcnow)
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.keys import HAS_CRYPTOGRAPHY
 
 DOCUMENTATION = r"""
 name: x509_facts
@@ -23,8 +20,8 @@ short_description: Subject, issuer, SANs and validity of a PEM certificate
 version_added: 0.1.0
 author: kthw.control_plane contributors (@kthw)
 description:
-  - Parses a PEM certificate and returns its subject, issuer, serial, SANs, validity and SHA-256
-    fingerprint, and the days left until it expires.
+  - Parses a PEM certificate and returns the facts the PKI modules report of it (subject, issuer,
+    serial, SANs, key type, validity and SHA-256 fingerprint), and the days left until it expires.
   - Needs the C(cryptography) Python package where the filter runs (the controller).
 options:
   _input:
@@ -32,7 +29,9 @@ options:
     type: str
     required: true
   now:
-    description: The time to count the days left from, ISO 8601 in UTC; by default now.
+    description:
+      - The time to count the days left from, ISO 8601 (a time without an offset is taken as UTC);
+        by default now.
     type: str
 """
 
@@ -57,9 +56,14 @@ _value:
       description: Serial number in hexadecimal.
       type: str
     sans:
-      description: DNS names and IP addresses.
+      description:
+        - Subject alternative names, sorted, as the PKI modules report them - V(DNS:<name>) in lower
+          case, V(IP:<address>), and V(other:...) for any other kind.
       type: list
       elements: str
+    key_type:
+      description: Type of the certified key, such as V(ecdsa-p256) or V(rsa-2048).
+      type: str
     not_before:
       description: Start of validity, ISO 8601 UTC.
       type: str
@@ -75,40 +79,26 @@ _value:
 """
 
 
-def _utc(cert, name):
-    value = getattr(cert, name + "_utc", None)
-    if value is None:  # cryptography < 42
-        value = getattr(cert, name).replace(tzinfo=datetime.timezone.utc)
-    return value
+def _moment(now):
+    """now as an aware UTC time; a naive one is taken as UTC."""
+    if not now:
+        return utcnow()
+    try:
+        moment = datetime.datetime.fromisoformat(str(now).replace("Z", "+00:00"))
+    except ValueError:
+        raise AnsibleFilterError("x509_facts: now %r is not an ISO 8601 time such as 2026-11-23T12:00:00Z" % (now,))
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
 
 
 def x509_facts(pem, now=None):
     if not HAS_CRYPTOGRAPHY:
         raise AnsibleFilterError("x509_facts needs the cryptography Python package on the controller")
-    try:
-        cert = x509.load_pem_x509_certificate(str(pem).encode("ascii"))
-    except ValueError as exc:
-        raise AnsibleFilterError("x509_facts: not a PEM certificate: %s" % exc)
-    moment = (datetime.datetime.fromisoformat(now.replace("Z", "+00:00")) if now
-              else datetime.datetime.now(datetime.timezone.utc))
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        sans = [str(v) for v in san.get_values_for_type(x509.DNSName)] + \
-               [str(v) for v in san.get_values_for_type(x509.IPAddress)]
-    except x509.ExtensionNotFound:
-        sans = []
-    not_after = _utc(cert, "not_valid_after")
-    digest = cert.fingerprint(hashes.SHA256()).hex()
-    return {
-        "subject": cert.subject.rfc4514_string(),
-        "issuer": cert.issuer.rfc4514_string(),
-        "serial": format(cert.serial_number, "x"),
-        "sans": sans,
-        "not_before": _utc(cert, "not_valid_before").strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "not_after": not_after.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "days_left": (not_after - moment).days,
-        "fingerprint": ":".join(digest[i:i + 2] for i in range(0, len(digest), 2)),
-    }
+    cert = parse_certificate(to_bytes(pem, errors="surrogate_or_strict"))
+    if cert is None:
+        raise AnsibleFilterError("x509_facts: not a PEM certificate")
+    result = facts(cert)
+    result["days_left"] = (not_after(cert) - _moment(now)).days
+    return result
 
 
 class FilterModule(object):

@@ -50,7 +50,7 @@ import binascii
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.kthw.control_plane.plugins.module_utils._files.private import write_private
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.files import write_private
 
 
 def check_existing(path, size):

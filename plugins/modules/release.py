@@ -85,10 +85,6 @@ options:
     description: Folder the commands are linked into.
     type: path
     required: true
-  activate:
-    description: Whether to switch to the release and link its commands, or only fetch and check it.
-    type: bool
-    default: true
   defer_switch:
     description:
       - When O(service) is running, leave C(current) on the release it runs and report
@@ -104,13 +100,12 @@ options:
         changed a file of the service and may have stopped before restarting it; reported as RV(restart_owed).
     type: path
   flags:
-    description: Names of the flags (without C(--)) the component will be started with, checked against the binary's C(--help).
+    description:
+      - Names of the flags (without C(--)) the component will be started with, checked against the C(--help)
+        of the first of O(binaries).
     type: list
     elements: str
     default: []
-  flags_binary:
-    description: The binary whose C(--help) O(flags) are checked against; the first of O(binaries) by default.
-    type: str
   removed_flags:
     description: Hints for flags that releases removed, by flag name, shown instead of the generic message.
     type: dict
@@ -228,7 +223,7 @@ service_unit_stale:
 restart_needed:
   description:
     - Whether O(service) is active and runs something else than this release, or a binary replaced
-      since it started. Always V(false) when O(activate=false).
+      since it started.
   returned: when O(service) is given
   type: bool
 """
@@ -239,11 +234,12 @@ import posixpath
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.urls import fetch_url
-from ansible_collections.kthw.control_plane.plugins.module_utils._files.private import make_dirs
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.files import make_dirs
+from ansible_collections.kthw.control_plane.plugins.module_utils._release.errors import ReleaseError
 from ansible_collections.kthw.control_plane.plugins.module_utils._release.install import (
-    ReleaseError, artifact_file_name, check_version, known_flags, parse_checksum,
-    parse_systemctl_show, process_start_time, release_by_start_time, release_of_executable, remove_tree,
-    scratch_dir, sha256_of, store_verified, switch_link, unknown_flags_message, unpack_binaries)
+    artifact_file_name, check_version, known_flags, parse_checksum, remove_tree, scratch_dir, sha256_of,
+    store_verified, switch_link, unknown_flags_message, unpack_binaries)
+from ansible_collections.kthw.control_plane.plugins.module_utils._release.service import read_service_state
 
 
 def _open(module, url):
@@ -270,29 +266,13 @@ def _help_text(module, binary):
     return text
 
 
-def _service_state(module, unit, name_dir, version, binary):
-    rc, out, err = module.run_command(["systemctl", "show", "--property=ActiveState,MainPID,NeedDaemonReload,UnitFileState", "--", unit])
-    if rc != 0:
-        raise ReleaseError("cannot read the state of %s: %s" % (unit, err.strip()))
-    values = parse_systemctl_show(out)
-    active = values.get("ActiveState") in ("active", "activating", "reloading")
-    release, stale = None, False
-    pid = values.get("MainPID", "0")
-    if active and pid.isdigit() and int(pid) > 0:
-        try:
-            release, stale = release_of_executable(os.readlink("/proc/%s/exe" % pid), name_dir)
-        except OSError:
-            try:
-                release, stale = release_by_start_time(process_start_time(int(pid)), name_dir, version, binary)
-            except (OSError, ValueError, IndexError, StopIteration):
-                release, stale = None, True
-    return dict(service_active=active, service_release=release,
-                restart_needed=active and (stale or release != "v" + version),
-                service_unit_stale=values.get("NeedDaemonReload") == "yes",
-                service_enabled=values.get("UnitFileState") == "enabled")
+def _name_dir(params):
+    return posixpath.join(params["install_root"], params["name"])
 
 
 def install(module):
+    """Makes the version folder hold the verified release and checks the flags against its binary;
+    the active version is not touched (see activate)."""
     params = module.params
     check_mode = module.check_mode
     name, version, binaries = params["name"], params["version"], params["binaries"]
@@ -303,11 +283,9 @@ def install(module):
     if params["format"] == "binary" and binaries != [file_name]:
         raise ReleaseError("format binary installs the file the URL names: binaries must be [%s], not %s"
                            % (file_name, binaries))
-    name_dir = posixpath.join(params["install_root"], name)
-    version_dir = posixpath.join(name_dir, "v" + version)
+    version_dir = posixpath.join(_name_dir(params), "v" + version)
     version_bin = posixpath.join(version_dir, "bin")
-    result = dict(version_dir=version_dir, downloaded=False, unpacked=[], switched=False,
-                  previous_version=None, linked=[])
+    result = dict(version_dir=version_dir, downloaded=False, unpacked=[])
 
     checksum_response = _open(module, params["checksum_url"])
     expected = parse_checksum(to_text(checksum_response.read(), errors="surrogate_or_strict"),
@@ -344,47 +322,54 @@ def install(module):
                     unpack_binaries(artifact, scratch, binaries)
 
         if params["flags"]:
-            flags_binary = params["flags_binary"] or binaries[0]
             problem = unknown_flags_message(params["flags"], known_flags(_help_text(
-                module, posixpath.join(binaries_dir, flags_binary))), params["removed_flags"], flags_binary,
+                module, posixpath.join(binaries_dir, binaries[0]))), params["removed_flags"], binaries[0],
                 params["flags_variable"])
             if problem:
                 raise ReleaseError(problem)
     finally:
         if scratch:
             remove_tree(scratch)
+    return result
 
-    # Read before any switch: a running service defers it to its caller's restart.
-    service_state = _service_state(module, params["service"], name_dir, version, binaries[0]) if params["service"] else {}
-    target = "v" + version
+
+def activate(module, defer):
+    """Switches current to the release, unless defer (its service runs) and it links another one,
+    and links the commands through current."""
+    params = module.params
+    check_mode = module.check_mode
+    name_dir = _name_dir(params)
+    target = "v" + params["version"]
     current = posixpath.join(name_dir, "current")
-    result["switch_pending"] = False
-    if params["activate"] and params["defer_switch"] and service_state.get("service_active"):
+    result = dict(switched=False, switch_pending=False, previous_version=None, linked=[])
+    if defer:
         try:
             result["previous_version"] = os.readlink(current)
         except OSError:
             result["previous_version"] = None
         result["switch_pending"] = result["previous_version"] != target
-    if params["activate"] and not result["switch_pending"]:
+    if not result["switch_pending"]:
         previous = switch_link(current, target, check_mode)
         result["previous_version"] = previous or None
         result["switched"] = previous != target
-    if params["activate"]:
-        for binary in binaries:
-            link_target = posixpath.join(name_dir, "current", "bin", binary)
-            if switch_link(posixpath.join(params["bin_dir"], binary), link_target, check_mode) != link_target:
-                result["linked"].append(binary)
-    else:
-        try:
-            result["previous_version"] = os.readlink(current)
-        except OSError:
-            result["previous_version"] = None
+    for binary in params["binaries"]:
+        link_target = posixpath.join(name_dir, "current", "bin", binary)
+        if switch_link(posixpath.join(params["bin_dir"], binary), link_target, check_mode) != link_target:
+            result["linked"].append(binary)
+    return result
 
+
+def run(module):
+    """Installs the release, reads its service, then activates it."""
+    params = module.params
+    result = install(module)
+    # Read after the install (a binary it replaced counts as replaced) and before any switch:
+    # a running service defers the switch to its caller's restart.
+    service_state = read_service_state(module.run_command, params["service"], _name_dir(params), params["version"],
+                                       params["binaries"][0]) if params["service"] else {}
+    result.update(activate(module, defer=params["defer_switch"] and service_state.get("service_active")))
     result["restart_owed"] = bool(params["restart_marker"]) and os.path.exists(params["restart_marker"])
-    if params["service"]:
-        result.update(service_state)
-        if not params["activate"]:
-            result["restart_needed"] = False
+    result.update(service_state)
     result["changed"] = bool(result["downloaded"] or result["unpacked"] or result["switched"] or result["linked"])
     return result
 
@@ -400,11 +385,9 @@ def main():
             binaries=dict(type="list", elements="str", required=True),
             install_root=dict(type="path", required=True),
             bin_dir=dict(type="path", required=True),
-            activate=dict(type="bool", default=True),
             defer_switch=dict(type="bool", default=False),
             restart_marker=dict(type="path"),
             flags=dict(type="list", elements="str", default=[]),
-            flags_binary=dict(type="str"),
             removed_flags=dict(type="dict", default={}),
             flags_variable=dict(type="str", default="the flags"),
             service=dict(type="str"),
@@ -415,7 +398,7 @@ def main():
         supports_check_mode=True,
     )
     try:
-        result = install(module)
+        result = run(module)
     except ReleaseError as exc:
         module.fail_json(msg="%s. The active version of %s is unchanged."
                          % (str(exc).rstrip("."), module.params["name"]))

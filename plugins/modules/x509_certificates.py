@@ -141,7 +141,7 @@ changed_paths:
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.kthw.control_plane.plugins.module_utils._files.private import make_dirs
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.files import make_dirs
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.backend import ensure_leaf
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.certificate import LeafSpec
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.errors import PkiError

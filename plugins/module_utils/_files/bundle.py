@@ -24,10 +24,10 @@ import hashlib
 import os
 import posixpath
 import pwd
-import re
 import stat
 
-from ansible_collections.kthw.control_plane.plugins.module_utils._files.private import stage_private
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.files import stage_private
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.modes import octal_mode
 
 # Shared by the module (on the node) and its action plugin (on the controller), documented in
 # the module. The action plugin reads src and turns content into content_base64.
@@ -69,7 +69,6 @@ ARGUMENT_SPEC = dict(
 REASONS = ("missing", "type", "content", "owner", "group", "mode", "absent")
 DIRECTORY_REASONS = ("missing", "owner", "group", "mode")
 
-_OCTAL = re.compile(r"^(?:0o)?([0-7]{1,4})$")
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -132,19 +131,10 @@ def _check_absent_entry(entry):
 
 def parse_mode(mode, dest):
     """The numeric mode: a string is octal ('0600', '600', '0o600'), an int is taken as is."""
-    if isinstance(mode, bool):
-        raise BundleError("mode of %s: give a quoted octal mode such as '0600'" % dest)
-    if isinstance(mode, int):
-        value = mode
-    else:
-        match = _OCTAL.match(str(mode).strip())
-        if not match:
-            raise BundleError("mode %r of %s: give a quoted octal mode such as '0600' (symbolic modes are not supported)"
-                              % (mode, dest))
-        value = int(match.group(1), 8)
-    if not 0 <= value <= 0o7777:
-        raise BundleError("mode %s of %s is out of range: give a quoted octal mode such as '0600'" % (oct(value), dest))
-    return value
+    try:
+        return octal_mode(mode)
+    except ValueError as exc:
+        raise BundleError("mode %r of %s: %s" % (mode, dest, exc))
 
 
 def resolve_user(owner, dest):

@@ -16,8 +16,10 @@ import tempfile
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlencode
 
+from ansible.module_utils.common.text.converters import to_bytes
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.files import write_private
 from ansible_collections.kthw.control_plane.plugins.module_utils._kube_api.errors import (
     KubeApiError, http_error)
 
@@ -95,9 +97,7 @@ def _tls_advice(exc):
 def _write_private(folder, name, content):
     """One PEM file in the private scratch folder, 0600 from its first byte."""
     path = os.path.join(folder, name)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(content)
+    write_private(path, to_bytes(content, errors="surrogate_or_strict"))
     return path
 
 

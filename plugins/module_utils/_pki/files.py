@@ -3,10 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Reading and writing the PKI modules' files.
 
-Every file is written to a temporary file in its own directory, created 0600 from its
-first byte, then moved into place with the module's atomic_move under a 0077 umask, so
-that a private key is never readable by group or others, not even for a moment. Owner,
-group and mode are set afterwards; check mode computes their change without making it.
+Every file is written by the collection's one private writer (_common.files.write_private):
+a temporary file in its own directory, 0600 from its first byte, moved into place with the
+module's atomic_move under a 0077 umask and, for a key, without keeping the replaced file's
+attributes, so that a private key is never readable by group or others, not even for a moment.
+Owner, group and mode are set afterwards (settle); check mode computes their change without
+making it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,6 +17,8 @@ __metaclass__ = type
 import errno
 import os
 
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.files import PRIVATE_MODE, write_private
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.modes import octal_mode
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.errors import PkiError
 
 # The options every PKI module shares, documented in the kthw.control_plane.pki_files fragment.
@@ -25,19 +29,13 @@ FILE_ARGUMENT_SPEC = dict(
     key_mode=dict(type="raw", default="0600", no_log=False),  # a mode, not a secret
 )
 
-PRIVATE_MODE = 0o600
-_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-
 
 def check_key_mode(mode):
     """The numeric key_mode, refused unless it grants at most owner read and write (0600)."""
-    if isinstance(mode, int):
-        value = mode
-    else:
-        try:
-            value = int(str(mode), 8)
-        except ValueError:
-            raise PkiError("key_mode %r: give an octal mode such as '0600' or '0400'" % (mode,))
+    try:
+        value = octal_mode(mode)
+    except ValueError:
+        raise PkiError("key_mode %r: give an octal mode such as '0600' or '0400'" % (mode,))
     if value & ~PRIVATE_MODE:
         raise PkiError("key_mode %s would give more than owner read and write on a private key: "
                        "use '0600' or stricter" % format(value, "04o"))
@@ -77,39 +75,20 @@ class PkiFiles(object):
         directory = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(directory):
             raise PkiError("cannot write %s: the directory %s does not exist" % (path, directory))
-        temp_path = self._write_temp(directory, os.path.basename(path), data)
+        try:
+            write_private(path, data, prefix=".%s." % os.path.basename(path),
+                          move=lambda temp_path, dest: self._move(temp_path, dest, private))
+        except Exception as exc:
+            raise PkiError("cannot write %s: %s" % (path, getattr(exc, "strerror", None) or exc))
+
+    def _move(self, temp_path, path, private):
         old_umask = os.umask(0o077)
         try:
             # keep_dest_attrs=False for a key: never copy the mode of the file it replaces
             # (an old key may have been world-readable) onto the new key.
             self.module.atomic_move(temp_path, path, keep_dest_attrs=not private)
-        except Exception as exc:
-            raise PkiError("cannot write %s: %s" % (path, exc))
         finally:
             os.umask(old_umask)
-            if os.path.lexists(temp_path):
-                os.unlink(temp_path)
-
-    @staticmethod
-    def _write_temp(directory, name, data):
-        for attempt in range(100):
-            temp_path = os.path.join(directory, ".%s.%s.tmp" % (name, os.urandom(6).hex()))
-            try:
-                fd = os.open(temp_path, _TEMP_FLAGS, PRIVATE_MODE)
-            except (IOError, OSError) as exc:
-                if exc.errno == errno.EEXIST:
-                    continue
-                raise PkiError("cannot write %s: %s" % (os.path.join(directory, name), exc.strerror or exc))
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-            except Exception:
-                os.unlink(temp_path)
-                raise
-            return temp_path
-        raise PkiError("cannot create a temporary file in %s" % directory)
 
     def settle(self, path, private, changed):
         """Sets owner, group and mode of path if it exists; returns changed, or True if they differ."""

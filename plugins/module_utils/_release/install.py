@@ -1,13 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026, kthw.control_plane contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One release of a component, from its URL to its running process, in one pass on the node.
+"""One release of a component, from its URL to its active version, in one pass on the node.
 
 Layout: <root>/<name>/v<version>/bin/<binary> holds a version, <root>/<name>/current links
 the active one, <bin_dir>/<binary> links <root>/<name>/current/bin/<binary>. A download is
 verified before it is renamed into its version folder, the flags are checked against the new
 binary before the switch, and the switch is one rename of a symbolic link, so a failure at
-any step leaves the active version as it was.
+any step leaves the active version as it was. Which release a running service executes is
+read by the sibling service module.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,14 +26,12 @@ import tempfile
 
 from urllib.parse import urlsplit
 
+from ansible_collections.kthw.control_plane.plugins.module_utils._release.errors import ReleaseError
+
 _CHUNK = 1 << 20
 _DIGEST = re.compile(r"^[0-9a-fA-F]{64}$")
 _FLAG = re.compile(r"--([a-z0-9][a-z0-9-]*)")
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$")
-
-
-class ReleaseError(Exception):
-    """The release cannot be installed as asked; the message says what to fix."""
 
 
 def artifact_file_name(url):
@@ -215,57 +214,6 @@ def switch_link(link, target, check_mode=False):
             os.unlink(temp_link)
             raise
     return old if old is not None else ""
-
-
-def release_of_executable(exe, name_dir):
-    """The version folder (v1.2.3) a running executable belongs to, or None when it is not one of
-    ours; a replaced executable (the kernel appends ' (deleted)') counts as stale."""
-    if not exe:
-        return None, False
-    stale = exe.endswith(" (deleted)")
-    if stale:
-        exe = exe[:-len(" (deleted)")]
-    prefix = name_dir.rstrip("/") + "/"
-    if not exe.startswith(prefix):
-        return None, stale
-    return exe[len(prefix):].split("/", 1)[0], stale
-
-
-def process_start_time(pid, proc="/proc"):
-    """When the process started, in seconds since the epoch, never later than it really did
-    (the boot time is whole seconds, rounded down)."""
-    with open("%s/%d/stat" % (proc, pid)) as handle:
-        stat_line = handle.read()
-    # Field 22, starttime in clock ticks after boot; the name in field 2 may hold spaces.
-    start_ticks = int(stat_line[stat_line.rindex(")") + 2:].split()[19])
-    with open("%s/stat" % proc) as handle:
-        boot = next(int(line.split()[1]) for line in handle if line.startswith("btime "))
-    return boot + start_ticks / float(os.sysconf("SC_CLK_TCK"))
-
-
-def release_by_start_time(started, name_dir, version, binary):
-    """For a process whose executable cannot be read (another user's, without CAP_SYS_PTRACE):
-    it runs the active release when it started after both the switch to it and the last
-    replacement of its binary; otherwise, which release it runs is unknown, so it is stale."""
-    current = posixpath.join(name_dir, "current")
-    try:
-        if os.readlink(current) != "v" + version:
-            return None, True
-        changed = max(os.lstat(current).st_mtime, os.stat(posixpath.join(current, "bin", binary)).st_ctime)
-    except OSError:
-        return None, True
-    if started >= changed:
-        return "v" + version, False
-    return None, True
-
-
-def parse_systemctl_show(text):
-    values = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            values[key.strip()] = value.strip()
-    return values
 
 
 def check_version(version):

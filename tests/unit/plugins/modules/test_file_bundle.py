@@ -13,7 +13,8 @@ import stat
 import pytest
 import yaml
 
-from ansible_collections.kthw.control_plane.plugins.module_utils._files import bundle, private
+from ansible_collections.kthw.control_plane.plugins.module_utils._common import files as private
+from ansible_collections.kthw.control_plane.plugins.module_utils._files import bundle
 from ansible_collections.kthw.control_plane.plugins.modules import file_bundle
 
 KEY = b"-----BEGIN PRIVATE KEY-----\nS3VuaXRTRUNSRVRrZXlib2R5\n-----END PRIVATE KEY-----\n"

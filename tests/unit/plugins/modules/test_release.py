@@ -9,6 +9,7 @@ import tarfile
 import pytest
 from ansible.module_utils import basic
 
+from ansible_collections.kthw.control_plane.plugins.module_utils._release import service
 from ansible_collections.kthw.control_plane.plugins.modules import release
 
 HELP = b"#!/bin/sh\necho 'Usage: --name string --data-dir string --listen-client-urls'\n"
@@ -196,7 +197,7 @@ def test_an_unreadable_executable_is_judged_by_start_time(layout, run_module, sy
     url = publish(layout / "mirror", "1.37.2", HELP)
     run_module(release, args(layout, url))
     systemctl["show"] = "ActiveState=active\nMainPID=42\n"
-    monkeypatch.setattr(release, "process_start_time", lambda pid: __import__("time").time() + offset)
+    monkeypatch.setattr(service, "process_start_time", lambda pid: __import__("time").time() + offset)
     result = run_module(release, args(layout, url, service="kube-scheduler.service"))
     assert (result["service_release"], result["restart_needed"]) == expected
 
@@ -232,3 +233,10 @@ def test_a_restart_marker_reports_the_restart_still_owed(layout, run_module):
     result = run_module(release, args(layout, url, restart_marker=str(marker)))
     assert result["restart_owed"] and not result["changed"]
     assert marker.exists(), "the caller removes it once the restart is done"
+
+
+@pytest.mark.parametrize("removed", [dict(activate=False), dict(flags_binary="kube-scheduler")])
+def test_the_removed_options_are_refused_before_anything_is_fetched(layout, run_module, removed):
+    result = run_module(release, args(layout, publish(layout / "mirror", "1.37.2", HELP), **removed))
+    assert result["failed"] and "Unsupported parameters" in result["msg"] and list(removed)[0] in result["msg"]
+    assert not os.path.exists(str(layout / "opt"))

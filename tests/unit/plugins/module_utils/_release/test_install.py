@@ -1,5 +1,5 @@
-"""The release installer's pieces: checksum files, verified writes, tarball members, flags,
-the atomic switch and which release a running process executes."""
+"""The release installer's pieces: checksum files, verified writes, tarball members, flags
+and the atomic switch (which release a running process executes: test_service.py)."""
 
 import hashlib
 import io
@@ -10,8 +10,8 @@ import tarfile
 import pytest
 
 from ansible_collections.kthw.control_plane.plugins.module_utils._release.install import (
-    ReleaseError, artifact_file_name, known_flags, parse_checksum, process_start_time, release_by_start_time,
-    release_of_executable, store_verified, switch_link, unknown_flags_message, unpack_binaries)
+    ReleaseError, artifact_file_name, known_flags, parse_checksum, store_verified, switch_link,
+    unknown_flags_message, unpack_binaries)
 
 DIGEST = "a" * 64
 OTHER = "b" * 64
@@ -138,46 +138,6 @@ def test_a_file_in_place_of_the_link_is_replaced_but_a_folder_is_refused(tmp_pat
     (tmp_path / "current").mkdir()
     with pytest.raises(ReleaseError, match="is a directory"):
         switch_link(str(tmp_path / "current"), "v1")
-
-
-@pytest.mark.parametrize("exe, release", [
-    ("/opt/kthw/etcd/v3.7.0/bin/etcd", ("v3.7.0", False)),
-    ("/opt/kthw/etcd/v3.6.5/bin/etcd (deleted)", ("v3.6.5", True)),
-    ("/usr/bin/etcd", (None, False)),
-    ("/opt/kthw/etcdctl/v3.7.0/bin/etcdctl", (None, False)),
-    ("", (None, False)),
-])
-def test_the_running_release_comes_from_the_executable_path(exe, release):
-    assert release_of_executable(exe, "/opt/kthw/etcd") == release
-
-
-def test_the_start_time_comes_from_the_boot_time_and_the_ticks(tmp_path):
-    (tmp_path / "42").mkdir()
-    fields = ["S"] + ["0"] * 18 + [str(int(os.sysconf("SC_CLK_TCK")) * 30)] + ["0"] * 10
-    (tmp_path / "42" / "stat").write_text("42 (kube (x) y) %s\n" % " ".join(fields))
-    (tmp_path / "stat").write_text("cpu 1 2 3\nbtime 1000\nprocesses 9\n")
-    assert process_start_time(42, proc=str(tmp_path)) == 1030.0
-
-
-@pytest.fixture
-def installed(tmp_path):
-    name_dir = tmp_path / "etcd"
-    (name_dir / "v3.7.0" / "bin").mkdir(parents=True)
-    (name_dir / "v3.7.0" / "bin" / "etcd").write_bytes(b"etcd")
-    os.symlink("v3.7.0", str(name_dir / "current"))
-    return name_dir
-
-
-def test_a_process_started_after_the_switch_and_the_binary_runs_the_release(installed):
-    switched = max(os.lstat(str(installed / "current")).st_mtime,
-                   os.stat(str(installed / "v3.7.0" / "bin" / "etcd")).st_ctime)
-    assert release_by_start_time(switched + 5, str(installed), "3.7.0", "etcd") == ("v3.7.0", False)
-    assert release_by_start_time(switched - 5, str(installed), "3.7.0", "etcd") == (None, True)
-
-
-def test_a_process_of_another_release_or_a_missing_binary_is_stale(installed):
-    assert release_by_start_time(1e12, str(installed), "3.7.1", "etcd") == (None, True)
-    assert release_by_start_time(1e12, str(installed), "3.7.0", "etcdctl") == (None, True)
 
 
 def test_the_manifest_spares_the_archive_until_a_binary_or_the_archive_differs(tmp_path, monkeypatch):

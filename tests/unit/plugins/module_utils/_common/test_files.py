@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from ansible_collections.kthw.control_plane.plugins.module_utils._files.private import write_private
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.files import make_dirs, write_private
 
 
 def mode_of(path):
@@ -73,3 +73,51 @@ def test_a_failure_leaves_no_temporary_file_and_the_old_file_alone(tmp_path, mon
     with pytest.raises(OSError):
         write_private(str(target), b"new", uid=4242)
     assert os.listdir(str(tmp_path)) == ["a.key"] and target.read_bytes() == b"old"
+
+
+@pytest.mark.parametrize("prefix", [".kthw-private.", ".a.key.", ".x-"])
+def test_the_temporary_file_carries_the_prefix_asked_for(tmp_path, renames, prefix):
+    write_private(str(tmp_path / "a.key"), b"secret", prefix=prefix)
+    assert renames[0]["name"].startswith(prefix) and renames[0]["mode"] == 0o600
+    assert os.listdir(str(tmp_path)) == ["a.key"]
+
+
+def test_a_callers_move_gets_the_staged_file_and_its_destination(tmp_path):
+    seen = []
+
+    def move(src, dst):
+        seen.append((os.path.dirname(src), os.path.basename(src), dst, mode_of(src), open(src, "rb").read()))
+        os.rename(src, dst)
+
+    old = os.umask(0)
+    try:
+        write_private(str(tmp_path / "a.key"), b"secret", move=move)
+    finally:
+        os.umask(old)
+    assert seen == [(str(tmp_path), seen[0][1], str(tmp_path / "a.key"), 0o600, b"secret")]
+    assert seen[0][1].startswith(".kthw-private.") and mode_of(tmp_path / "a.key") == 0o600
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), SystemExit(1)])
+def test_a_failed_move_leaves_no_temporary_file_and_the_old_file_alone(tmp_path, failure):
+    target = tmp_path / "a.key"
+    target.write_bytes(b"old")
+
+    def move(src, dst):
+        raise failure
+
+    with pytest.raises(type(failure)):
+        write_private(str(target), b"new", move=move)
+    assert os.listdir(str(tmp_path)) == ["a.key"] and target.read_bytes() == b"old"
+
+
+@pytest.mark.parametrize("missing, mode", [(["a"], 0o700), (["a", "b", "c"], 0o755), ([], 0o700)])
+def test_make_dirs_gives_every_missing_folder_exactly_its_mode(tmp_path, missing, mode):
+    path = os.path.join(str(tmp_path), *missing) if missing else str(tmp_path)
+    old = os.umask(0o077)
+    try:
+        assert make_dirs(path, mode) is bool(missing)
+    finally:
+        os.umask(old)
+    for depth in range(1, len(missing) + 1):
+        assert mode_of(os.path.join(str(tmp_path), *missing[:depth])) == mode
