@@ -11,7 +11,9 @@ from ansible_collections.kthw.control_plane.tests.unit.roles.role_tasks import (
 CP = ("cp1", "cp2", "cp3")
 LB_TASK = "Check no host is both a load balancer and a control-plane node"
 DIR_TASK = "Check the etcd extra flags leave the data folder to the etcd role"
-EXEC_TASK = "Check every extra flag can be written on a systemd command line"
+ROLES_TASK = "Check the settings of every role"
+REMOVED_TASK = "Check no extra flag is one a release removed, {{ component_flags_variable }}"
+EXEC_TASK = "Check every extra flag can be written on a systemd command line, {{ component_flags_variable }}"
 ARCH_TASK = "Note the release architecture of every host"
 RELEASE_BLOCK = "Check the download location holds the Kubernetes and etcd releases"
 FETCH_TASK = "Fetch the checksum files from the first etcd member"
@@ -33,8 +35,50 @@ def preflight(name, variables):
 def test_the_inventory_checks_run_after_every_host_is_known_and_before_the_node_checks():
     names = task_names("preflight", "main.yml")
     first = names.index("Check every host of the cluster takes part")
-    assert names[first + 1:] == [LB_TASK, DIR_TASK, EXEC_TASK, ARCH_TASK, RELEASE_BLOCK,
+    assert names[first + 1:] == [LB_TASK, ROLES_TASK, ARCH_TASK, RELEASE_BLOCK,
                                  "Check what the nodes already hold matches the controller"]
+
+
+def test_every_role_with_settings_checks_its_own_before_any_host_changes():
+    task = find_task("preflight", "main.yml", ROLES_TASK)
+    assert task["ansible.builtin.include_role"] == {"name": "kthw.control_plane.{{ item }}", "tasks_from": "validate.yml"}
+    assert task["run_once"] is True
+    roles = load("roles", "preflight", "vars", "main.yml")["__preflight_validated_roles"]
+    assert roles == ["pki", "etcd", "kube_apiserver", "rbac_bootstrap", "kube_controller_manager", "kube_scheduler",
+                     "load_balancer"]
+    for role in roles:
+        assert find_task(role, "validate.yml", "Check the settings of the %s role" % role)
+
+
+def component_check(name, variable, removed, flags):
+    """A check of the component role's validate_flags.yml as a component role's validate.yml includes it."""
+    variables = role_variables("cluster", "component")
+    variables.update({"component_flags_variable": variable, "component_removed_flags": removed, variable: flags})
+    return Evaluation(find_task("component", "validate_flags.yml", name), variables)
+
+
+@pytest.mark.parametrize("role", ["etcd", "kube_apiserver", "kube_controller_manager", "kube_scheduler"])
+def test_each_component_role_checks_its_extra_flags_against_its_own_table(role):
+    task = find_task(role, "validate.yml", "Check the extra flags of %s" % role.replace("_", "-"))
+    assert task["ansible.builtin.include_role"] == {"name": "kthw.control_plane.component", "tasks_from": "validate_flags.yml"}
+    assert task["vars"] == {"component_flags_variable": role + "_extra_flags",
+                            "component_removed_flags": "{{ __%s_removed_flags }}" % role}
+
+
+@pytest.mark.parametrize("flags, message", [
+    ({}, None),
+    ({"v": "2"}, None),
+    ({"insecure-port": "8080"}, "--insecure-port in kube_apiserver_extra_flags: removed in 1.24; the apiserver serves only "
+                                "TLS. Remove or replace these flags; nothing was changed on the hosts."),
+    ({"v": "2", "insecure-port": "8080", "basic-auth-file": "/x"},
+     "--insecure-port in kube_apiserver_extra_flags: removed in 1.24; the apiserver serves only TLS; --basic-auth-file in "
+     "kube_apiserver_extra_flags: removed in 1.19; use client certificates or an authentication webhook. Remove or "
+     "replace these flags; nothing was changed on the hosts."),
+])
+def test_a_removed_flag_is_refused_naming_what_replaces_it(flags, message):
+    removed = role_variables("kube_apiserver")["__kube_apiserver_removed_flags"]
+    passed, text = component_check(REMOVED_TASK, "kube_apiserver_extra_flags", removed, flags).assertion()
+    assert (passed, text if message else None) == (message is None, message)
 
 
 @pytest.mark.parametrize("control_plane, lb, message", [
@@ -82,19 +126,15 @@ END = ". Remove them from etcd_extra_flags; nothing was changed on the hosts."
 ])
 def test_etcd_flags_that_move_the_data_are_refused(flags, message):
     variables = inventory() if flags is None else inventory(etcd_extra_flags=flags)
-    passed, text = preflight(DIR_TASK, variables).assertion()
+    passed, text = Evaluation(find_task("etcd", "validate.yml", DIR_TASK), variables).assertion()
     assert (passed, text) == (message is None, message)
 
 
 def test_every_flag_set_is_checked_with_the_systemd_filter_naming_its_variable():
-    task = find_task("preflight", "main.yml", EXEC_TASK)
-    assert task["loop"] == "{{ __preflight_flag_sets }}" and task["run_once"] is True
+    task = find_task("component", "validate_flags.yml", EXEC_TASK)
     assert task["ansible.builtin.assert"]["that"] == [
-        "lookup('ansible.builtin.vars', item.variable, default={}) | "
-        "kthw.control_plane.systemd_exec_args(item.variable) is sequence"]
-    variables = [entry["variable"] for entry in load("roles", "preflight", "vars", "main.yml")["__preflight_flag_sets"]]
-    assert variables == ["etcd_extra_flags", "kube_apiserver_extra_flags", "kube_controller_manager_extra_flags",
-                         "kube_scheduler_extra_flags"]
+        "__component_extra_flags | kthw.control_plane.systemd_exec_args(component_flags_variable) is sequence"]
+    assert component_check(EXEC_TASK, "etcd_extra_flags", {}, {"x": "a b"}).value("{{ __component_extra_flags }}") == {"x": "a b"}
 
 
 # --- the releases -----------------------------------------------------------------------------
