@@ -14,7 +14,7 @@ import sys
 import warnings
 
 import pytest
-from conftest import ADDRESSES, APISERVER_PORT, ETCD_CLIENT_PORT, ETCD_PEER_PORT, PKI_DIR, REPO_ROOT, hosts_of
+from fleet import ADDRESSES, APISERVER_PORT, ETCD_CLIENT_PORT, ETCD_PEER_PORT, PKI_DIR, REPO_ROOT, hosts_of
 
 sys.path.insert(0, os.path.join(REPO_ROOT, "tools", "cis"))
 import kube_bench  # noqa: E402  pylint: disable=wrong-import-position

@@ -3,7 +3,7 @@
 import json
 import os
 
-from conftest import ADDRESSES, ENDPOINT_PORT, EPHEMERAL, https_get
+from fleet import ADDRESSES, ENDPOINT_PORT, EPHEMERAL, https_get
 
 
 def test_each_lease_has_exactly_one_holder(kubectl):

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import ETCD_CLIENT_PORT, ETCD_PEER_PORT, hosts_of, node
+from fleet import ETCD_CLIENT_PORT, ETCD_PEER_PORT, hosts_of, node
 
 testinfra_hosts = hosts_of("etcd")
 
@@ -138,7 +138,7 @@ def test_snapshot_playbook_kept_one_verified_snapshot(mirror_dir, tmp_path):
     import os
     import subprocess
     import tarfile
-    from conftest import ETCD_VERSION, PKI_DIR
+    from fleet import ETCD_VERSION, PKI_DIR
     # The default place: beside the certificate set, with a git-ignore of its own.
     with open(os.path.join(PKI_DIR, "etcd-snapshots", ".gitignore"), encoding="utf-8") as handle:
         assert handle.read().splitlines()[-1] == "*"

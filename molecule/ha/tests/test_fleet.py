@@ -3,7 +3,7 @@
 import os
 
 import pytest
-from conftest import ETCD_VERSION, KUBERNETES_VERSION, hosts_of, node
+from fleet import ETCD_VERSION, KUBERNETES_VERSION, hosts_of, node
 
 testinfra_hosts = hosts_of("control_plane") + hosts_of("lb")
 

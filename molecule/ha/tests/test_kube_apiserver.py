@@ -5,7 +5,7 @@ import json
 import os
 
 import pytest
-from conftest import ADDRESSES, APISERVER_PORT, EPHEMERAL, ETCD_CLIENT_PORT, hosts_of, https_get, node
+from fleet import ADDRESSES, APISERVER_PORT, EPHEMERAL, ETCD_CLIENT_PORT, hosts_of, https_get, node
 
 testinfra_hosts = hosts_of("control_plane")
 

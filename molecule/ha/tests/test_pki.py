@@ -6,7 +6,7 @@ import os
 import subprocess
 
 import pytest
-from conftest import ADDRESSES, EPHEMERAL, OPERATOR_SITE, PKI_DIR, hosts_of
+from fleet import ADDRESSES, EPHEMERAL, OPERATOR_SITE, PKI_DIR, hosts_of
 
 testinfra_hosts = hosts_of("control_plane")
 

@@ -5,7 +5,7 @@ import json
 import os
 
 import pytest
-from conftest import APISERVER_PORT, EPHEMERAL, ETCD_CLIENT_PORT, ETCD_PEER_PORT, hosts_of
+from fleet import APISERVER_PORT, EPHEMERAL, ETCD_CLIENT_PORT, ETCD_PEER_PORT, hosts_of
 
 NODES = hosts_of("control_plane")
 CA_FILES = ["ca/kubernetes.crt", "ca/etcd.crt", "ca/front-proxy.crt"]
