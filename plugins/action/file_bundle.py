@@ -14,8 +14,8 @@ import os
 from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.plugins.action import ActionBase
-from ansible_collections.kthw.control_plane.plugins.module_utils._files.bundle import (
-    ARGUMENT_SPEC, BundleError, check_bundle)
+from ansible_collections.kthw.control_plane.plugins.module_utils._files.errors import BundleError
+from ansible_collections.kthw.control_plane.plugins.module_utils._files.spec import ARGUMENT_SPEC, check_bundle
 
 MODULE = "kthw.control_plane.file_bundle"
 # Passed on as given: everything else of an entry becomes content_base64.

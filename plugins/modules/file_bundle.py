@@ -300,8 +300,9 @@ directories:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.kthw.control_plane.plugins.module_utils._files.bundle import (
-    ARGUMENT_SPEC, BundleError, sync_bundle)
+from ansible_collections.kthw.control_plane.plugins.module_utils._files.bundle import sync_bundle
+from ansible_collections.kthw.control_plane.plugins.module_utils._files.errors import BundleError
+from ansible_collections.kthw.control_plane.plugins.module_utils._files.spec import ARGUMENT_SPEC
 
 
 def main():

@@ -14,7 +14,9 @@ import pytest
 import yaml
 
 from ansible_collections.kthw.control_plane.plugins.module_utils._common import files as private
-from ansible_collections.kthw.control_plane.plugins.module_utils._files import bundle
+from ansible_collections.kthw.control_plane.plugins.module_utils._files import apply as bundle_apply
+from ansible_collections.kthw.control_plane.plugins.module_utils._files import plan, spec
+from ansible_collections.kthw.control_plane.plugins.module_utils._files.errors import BundleError
 from ansible_collections.kthw.control_plane.plugins.modules import file_bundle
 
 KEY = b"-----BEGIN PRIVATE KEY-----\nS3VuaXRTRUNSRVRrZXlib2R5\n-----END PRIVATE KEY-----\n"
@@ -88,8 +90,8 @@ def test_decide_by_content_and_mode(tmp_path, existing, wanted, reasons):
     elif existing is not None:
         make_file(dest, existing.get("data", KEY), existing.get("mode", 0o600))
     before = state(tmp_path)
-    want = bundle.WantedFile(str(dest), wanted.get("data", KEY), os.geteuid(), os.getegid(), wanted.get("mode", 0o600))
-    assert bundle.decide(want).reasons == reasons
+    want = spec.WantedFile(str(dest), wanted.get("data", KEY), os.geteuid(), os.getegid(), wanted.get("mode", 0o600))
+    assert plan.decide_file(want).reasons == reasons
     assert state(tmp_path) == before, "deciding never writes"
 
 
@@ -102,7 +104,7 @@ def test_decide_by_content_and_mode(tmp_path, existing, wanted, reasons):
 ])
 def test_decide_by_owner_and_group(tmp_path, uid, gid, reasons):
     dest = make_file(tmp_path / "a.key", KEY, 0o600, uid, gid)
-    assert bundle.decide(bundle.WantedFile(str(dest), KEY, 0, 0, 0o600)).reasons == reasons
+    assert plan.decide_file(spec.WantedFile(str(dest), KEY, 0, 0, 0o600)).reasons == reasons
 
 
 @pytest.mark.parametrize("mode, value", [
@@ -110,13 +112,13 @@ def test_decide_by_owner_and_group(tmp_path, uid, gid, reasons):
     (0o644, 0o644), (384, 0o600),
 ])
 def test_modes_are_octal_strings_or_numbers(mode, value):
-    assert bundle.parse_mode(mode, "/x") == value
+    assert spec.parse_mode(mode, "/x") == value
 
 
 @pytest.mark.parametrize("mode", ["u=rw", "0800", "", "0o", "17777", 0o10000, -1, True, None])
 def test_symbolic_or_impossible_modes_are_refused(mode):
-    with pytest.raises(bundle.BundleError, match="/x"):
-        bundle.parse_mode(mode, "/x")
+    with pytest.raises(BundleError, match="/x"):
+        spec.parse_mode(mode, "/x")
 
 
 # --- the module, end to end ------------------------------------------------------------------------
@@ -392,7 +394,7 @@ def test_a_failure_while_staging_changes_no_file(tmp_path, run_module, monkeypat
             raise OSError(28, "No space left on device")
         return real_stage(path, *args, **kwargs)
 
-    monkeypatch.setattr(bundle, "stage_private", fail_second)
+    monkeypatch.setattr(bundle_apply, "stage_private", fail_second)
     result = run_module(file_bundle, dict(files=[entry(tmp_path / "a.key"), entry(tmp_path / "b.key")]))
     assert result["failed"] and result["msg"] == "cannot update %s: No space left on device" % (tmp_path / "b.key")
     assert result["changed"] is False and result["changed_files"] == []
@@ -411,8 +413,8 @@ def test_staged_files_are_swapped_in_back_to_back(tmp_path, run_module, monkeypa
         events.append(("replace", os.path.basename(dst)))
         return real_replace(src, dst)
 
-    monkeypatch.setattr(bundle, "stage_private", stage)
-    monkeypatch.setattr(bundle.os, "replace", replace)
+    monkeypatch.setattr(bundle_apply, "stage_private", stage)
+    monkeypatch.setattr(bundle_apply.os, "replace", replace)
     result = run_module(file_bundle, dict(files=[entry(tmp_path / "a.crt"), entry(tmp_path / "a.key")]))
     assert result["changed_files"] == [str(tmp_path / "a.crt"), str(tmp_path / "a.key")]
     assert events == [("stage", "a.crt"), ("stage", "a.key"), ("replace", "a.crt"), ("replace", "a.key")]
@@ -659,8 +661,8 @@ def test_files_are_removed_after_the_new_ones_are_in_place(tmp_path, run_module,
         events.append(("unlink", os.path.basename(path)))
         return real_unlink(path)
 
-    monkeypatch.setattr(bundle.os, "replace", replace)
-    monkeypatch.setattr(bundle.os, "unlink", unlink)
+    monkeypatch.setattr(bundle_apply.os, "replace", replace)
+    monkeypatch.setattr(bundle_apply.os, "unlink", unlink)
     result = run_module(file_bundle, dict(files=[gone(tmp_path / "old.key"), entry(tmp_path / "new.key")]))
     assert result["changed_files"] == [str(tmp_path / "old.key"), str(tmp_path / "new.key")]
     assert events == [("replace", "new.key"), ("unlink", "old.key")]
@@ -745,9 +747,9 @@ def test_a_directory_made_but_not_finished_is_reported_changed(tmp_path, run_mod
 def test_the_documentation_matches_the_argument_spec():
     doc = yaml.safe_load(file_bundle.DOCUMENTATION)
     assert doc["module"] == "file_bundle" and doc["version_added"] == "0.1.0"
-    assert sorted(doc["options"]) == sorted(bundle.ARGUMENT_SPEC) == ["directories", "files"]
+    assert sorted(doc["options"]) == sorted(spec.ARGUMENT_SPEC) == ["directories", "files"]
     for top in ("directories", "files"):
-        top_doc, top_spec = doc["options"][top], bundle.ARGUMENT_SPEC[top]
+        top_doc, top_spec = doc["options"][top], spec.ARGUMENT_SPEC[top]
         assert (top_doc["type"], top_doc["elements"], top_doc["default"]) == ("list", "dict", []) == (
             top_spec["type"], top_spec["elements"], top_spec["default"])
         assert not top_doc.get("required") and not top_spec.get("required")
@@ -758,13 +760,13 @@ def test_the_documentation_matches_the_argument_spec():
             assert documented.get("default") == option.get("default"), name
             assert documented.get("choices") == option.get("choices"), name
             assert bool(documented.get("required")) == bool(option.get("required")), name
-    files_spec = bundle.ARGUMENT_SPEC["files"]
+    files_spec = spec.ARGUMENT_SPEC["files"]
     assert files_spec["options"]["content"]["no_log"] and files_spec["options"]["content_base64"]["no_log"]
     returned = yaml.safe_load(file_bundle.RETURN)
     assert sorted(returned) == ["changed_directories", "changed_files", "directories", "files", "marked"]
     assert sorted(returned["files"]["contains"]) == ["changed", "changed_reasons", "dest", "state"]
     assert sorted(returned["directories"]["contains"]) == ["changed", "changed_reasons", "path"]
-    for key, reasons in (("files", bundle.REASONS), ("directories", bundle.DIRECTORY_REASONS)):
+    for key, reasons in (("files", plan.REASONS), ("directories", plan.DIRECTORY_REASONS)):
         described = " ".join(returned[key]["contains"]["changed_reasons"]["description"])
         for reason in reasons:
             assert "V(%s)" % reason in described, (key, reason)
@@ -813,7 +815,7 @@ def test_a_changed_content_leaves_its_marks_before_the_swap(tmp_path, run_module
         seen_at_swap.append(sorted(os.listdir(str(marks))))
         return real_replace(source, target)
 
-    monkeypatch.setattr(bundle.os, "replace", spy_replace)
+    monkeypatch.setattr(bundle_apply.os, "replace", spy_replace)
     result = run_module(file_bundle, dict(files=[
         entry(tmp_path / "a.crt", CERT, marks=[str(marks / "kube-apiserver"), str(marks / "etcd")]),
         entry(tmp_path / "same.crt", CERT, marks=[str(marks / "kube-scheduler")]),

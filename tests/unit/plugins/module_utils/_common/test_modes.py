@@ -8,7 +8,8 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.kthw.control_plane.plugins.module_utils._common.modes import octal_mode
-from ansible_collections.kthw.control_plane.plugins.module_utils._files import bundle
+from ansible_collections.kthw.control_plane.plugins.module_utils._files.errors import BundleError
+from ansible_collections.kthw.control_plane.plugins.module_utils._files.spec import parse_mode
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.files import check_key_mode
 
 
@@ -43,12 +44,12 @@ def test_anything_else_is_refused_with_what_to_give(mode, reason):
 
 @pytest.mark.parametrize("mode", ["0600", "600", "0o600", "00600", "0400", "0000", 0o600, 0o400])
 def test_file_bundle_and_key_mode_read_a_mode_the_same_way(mode):
-    assert bundle.parse_mode(mode, "/x") == check_key_mode(mode) == octal_mode(mode)
+    assert parse_mode(mode, "/x") == check_key_mode(mode) == octal_mode(mode)
 
 
 @pytest.mark.parametrize("mode", ["u=rw", "0800", "0_600", True, None])
 def test_file_bundle_and_key_mode_refuse_the_same_spellings(mode):
-    with pytest.raises(bundle.BundleError, match="mode %r of /x: give a quoted octal mode" % (mode,)):
-        bundle.parse_mode(mode, "/x")
+    with pytest.raises(BundleError, match="mode %r of /x: give a quoted octal mode" % (mode,)):
+        parse_mode(mode, "/x")
     with pytest.raises(Exception, match="key_mode %r: give an octal mode such as '0600' or '0400'" % (mode,)):
         check_key_mode(mode)
