@@ -79,9 +79,9 @@ changed_reasons:
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.kthw.control_plane.plugins.module_utils._pki.backend import ensure_service_account_key
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.errors import PkiError
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.files import FILE_ARGUMENT_SPEC, PkiFiles
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.issuing import create_service_account_key_once
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.keys import (
     CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY, RSA_KEY_TYPES)
 
@@ -98,8 +98,8 @@ def main():
         module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
     p = module.params
     try:
-        result = ensure_service_account_key(PkiFiles.from_params(module), p["path"], p["public_key_path"],
-                                            p["key_type"])
+        result = create_service_account_key_once(PkiFiles.from_params(module), p["path"], p["public_key_path"],
+                                                 p["key_type"])
     except PkiError as exc:
         module.fail_json(msg=str(exc))
     for warning in result.pop("warnings"):

@@ -138,9 +138,9 @@ changed_reasons:
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.kthw.control_plane.plugins.module_utils._pki.backend import ensure_ca
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.errors import PkiError
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.files import FILE_ARGUMENT_SPEC, PkiFiles
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.issuing import create_ca_once
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.keys import (
     CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY, KEY_TYPES)
 
@@ -165,8 +165,8 @@ def main():
         module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
     p = module.params
     try:
-        result = ensure_ca(PkiFiles.from_params(module), p["path"], p["key_path"], p["common_name"],
-                           p["organizations"], p["key_type"], p["valid_days"], p["external"])
+        result = create_ca_once(PkiFiles.from_params(module), p["path"], p["key_path"], p["common_name"],
+                                p["organizations"], p["key_type"], p["valid_days"], p["external"])
     except PkiError as exc:
         module.fail_json(msg=str(exc))
     for warning in result.pop("warnings"):

@@ -195,10 +195,10 @@ changed_reasons:
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.kthw.control_plane.plugins.module_utils._pki.backend import ensure_leaf
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.certificate import LeafSpec
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.errors import PkiError
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.files import FILE_ARGUMENT_SPEC, PkiFiles
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.issuing import issue_leaf_when_due
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.keys import (
     CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY)
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.specs import LEAF_OPTIONS, LEAF_POLICY_OPTIONS
@@ -215,8 +215,8 @@ def main():
     try:
         spec = LeafSpec(p["common_name"], p["organizations"], p["dns_names"], p["ip_addresses"], p["usage"],
                         p["key_type"], p["valid_days"], p["renew_before_days"])
-        result = ensure_leaf(PkiFiles.from_params(module), p["path"], p["key_path"], p["ca_path"],
-                             p["ca_key_path"], spec, p["force"], p["regenerate_key"])
+        result = issue_leaf_when_due(PkiFiles.from_params(module), p["path"], p["key_path"], p["ca_path"],
+                                     p["ca_key_path"], spec, p["force"], p["regenerate_key"])
     except PkiError as exc:
         module.fail_json(msg=str(exc))
     for warning in result.pop("warnings"):

@@ -142,10 +142,10 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.kthw.control_plane.plugins.module_utils._common.files import make_dirs
-from ansible_collections.kthw.control_plane.plugins.module_utils._pki.backend import ensure_leaf
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.certificate import LeafSpec
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.errors import PkiError
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.files import FILE_ARGUMENT_SPEC, PkiFiles
+from ansible_collections.kthw.control_plane.plugins.module_utils._pki.issuing import issue_leaf_when_due
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.keys import (
     CRYPTOGRAPHY_IMPORT_ERROR, HAS_CRYPTOGRAPHY)
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.specs import LEAF_OPTIONS, LEAF_POLICY_OPTIONS
@@ -173,8 +173,8 @@ def main():
         for entry in p["certificates"]:
             spec = LeafSpec(entry["common_name"], entry["organizations"], entry["dns_names"], entry["ip_addresses"],
                             entry["usage"], p["key_type"], p["valid_days"], p["renew_before_days"])
-            result = ensure_leaf(files, entry["path"], entry["key_path"], entry["ca_path"], entry["ca_key_path"],
-                                 spec, entry["force"], entry["regenerate_key"])
+            result = issue_leaf_when_due(files, entry["path"], entry["key_path"], entry["ca_path"],
+                                         entry["ca_key_path"], spec, entry["force"], entry["regenerate_key"])
             for warning in result.pop("warnings"):
                 module.warn(warning)
             diffs.append(result.pop("diff"))

@@ -1,13 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026, kthw.control_plane contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the PKI modules do, one function each.
+"""When each PKI object is created or reissued, and the writing of its files: one function per module.
 
-Each function decides from the files' content, issues in memory, and writes through a
-PkiFiles, which skips the writes in check mode: ``changed`` is computed the same way in
-both modes. Results and diffs carry parsed facts only, never PEM or key bytes. Anything
-that cannot be done as asked raises PkiError, and nothing has been written by then
-unless the message says so.
+create_ca_once (x509_ca) creates a CA once and never replaces it; issue_leaf_when_due
+(x509_certificate, x509_certificates) issues a leaf when certificate.leaf_reissue_reasons gives a
+reason, keeping its key unless the key cannot serve; create_service_account_key_once
+(service_account_key) creates the token-signing key once and keeps its public half in step;
+load_signing_ca reads and checks the CA a leaf is signed with. Each decides from the files'
+content, issues in memory, and writes through a PkiFiles, which skips the writes in check mode:
+``changed`` is computed the same way in both modes. Results and diffs carry parsed facts only,
+never PEM or key bytes. Anything that cannot be done as asked raises PkiError, and nothing has
+been written by then unless the message says so.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -35,7 +39,7 @@ def _read_private_key(files, path):
     return data, (parse_private_key(data) if data is not None else None)
 
 
-def load_ca(files, ca_path, ca_key_path, need_key=True):
+def load_signing_ca(files, ca_path, ca_key_path, need_key=True):
     """The CA certificate and key (None when not needed and absent), or a PkiError saying what is wrong."""
     data = files.read(ca_path)
     if data is None:
@@ -61,7 +65,7 @@ def load_ca(files, ca_path, ca_key_path, need_key=True):
     return cert, key
 
 
-def ensure_ca(files, path, key_path, common_name, organizations, key_type, valid_days, external, now=None):
+def create_ca_once(files, path, key_path, common_name, organizations, key_type, valid_days, external, now=None):
     """Creates a CA once. An existing CA is never replaced: damage or a mismatch is an error, not a reason."""
     now = now or certs.utcnow()
     cert_data = files.read(path)
@@ -69,8 +73,8 @@ def ensure_ca(files, path, key_path, common_name, organizations, key_type, valid
         if cert_data is None:
             raise PkiError("the external CA certificate %s does not exist: put the CA's certificate there; "
                            "an external CA is never created" % path)
-        cert, _key = load_ca(files, path, key_path, need_key=False)
-        return _settled(files, _certificate_result(False, [], cert, cert), path, key_path)
+        cert, _key = load_signing_ca(files, path, key_path, need_key=False)
+        return _settle_attributes(files, _certificate_result(False, [], cert, cert), path, key_path)
 
     key_data, key = _read_private_key(files, key_path)
     if cert_data is not None:
@@ -79,7 +83,7 @@ def ensure_ca(files, path, key_path, common_name, organizations, key_type, valid
                 "external CA: the CA certificate %s exists but its key %s does not. Provide the key (restore it "
                 "from a backup), or set external=true for a CA whose key is kept elsewhere; a CA is never "
                 "regenerated over an existing certificate" % (path, key_path))
-        cert, key = load_ca(files, path, key_path)
+        cert, key = load_signing_ca(files, path, key_path)
         warnings = []
         if not certs.same_subject(cert.subject, common_name, organizations or []):
             warnings.append("the CA %s keeps its subject %s: a CA is never reissued to change it"
@@ -87,7 +91,7 @@ def ensure_ca(files, path, key_path, common_name, organizations, key_type, valid
         if key_type_of(key) != key_type:
             warnings.append("the CA key %s stays %s: a CA key is never replaced to change its type"
                             % (key_path, key_type_of(key)))
-        return _settled(files, _certificate_result(False, [], cert, cert, warnings), path, key_path)
+        return _settle_attributes(files, _certificate_result(False, [], cert, cert, warnings), path, key_path)
 
     reasons = ["missing"]
     warnings = []
@@ -104,20 +108,20 @@ def ensure_ca(files, path, key_path, common_name, organizations, key_type, valid
     if key_data is None:
         files.write(key_path, private_key_pem(key), private=True)
     files.write(path, certs.certificate_pem(cert), private=False)
-    return _settled(files, _certificate_result(True, reasons, None, cert, warnings), path, key_path)
+    return _settle_attributes(files, _certificate_result(True, reasons, None, cert, warnings), path, key_path)
 
 
-def ensure_leaf(files, path, key_path, ca_path, ca_key_path, spec, force=False, regenerate_key=False, now=None):
+def issue_leaf_when_due(files, path, key_path, ca_path, ca_key_path, spec, force=False, regenerate_key=False, now=None):
     """Issues a leaf when leaf_reissue_reasons gives a reason; keeps the key unless it cannot serve."""
     now = now or certs.utcnow()
-    ca_cert, ca_key = load_ca(files, ca_path, ca_key_path)
+    ca_cert, ca_key = load_signing_ca(files, ca_path, ca_key_path)
     cert_data = files.read(path)
     cert = certs.parse_certificate(cert_data) if cert_data is not None else None
     state = "missing" if cert_data is None else ("unparsable" if cert is None else "ok")
     _key_data, key = _read_private_key(files, key_path)
     reasons = certs.leaf_reissue_reasons(state, cert, key, spec, ca_cert, now, force, regenerate_key)
     if not reasons:
-        return _settled(files, _certificate_result(False, [], cert, cert), path, key_path)
+        return _settle_attributes(files, _certificate_result(False, [], cert, cert), path, key_path)
     new_key = key is None or regenerate_key or key_type_of(key) != spec.key_type
     if new_key:
         key = generate_key(spec.key_type)
@@ -125,10 +129,10 @@ def ensure_leaf(files, path, key_path, ca_path, ca_key_path, spec, force=False, 
     if new_key:
         files.write(key_path, private_key_pem(key), private=True)
     files.write(path, certs.certificate_pem(new_cert), private=False)
-    return _settled(files, _certificate_result(True, reasons, cert, new_cert), path, key_path)
+    return _settle_attributes(files, _certificate_result(True, reasons, cert, new_cert), path, key_path)
 
 
-def ensure_service_account_key(files, path, public_key_path, key_type):
+def create_service_account_key_once(files, path, public_key_path, key_type):
     """Creates the token-signing key once; keeps its public half in step with it.
 
     Reasons: missing (the private key was created), public_key_missing, public_key_mismatch
@@ -167,10 +171,10 @@ def ensure_service_account_key(files, path, public_key_path, key_type):
     result = dict(changed=bool(reasons), changed_reasons=reasons, diff=dict(before=before, after=after),
                   warnings=warnings)
     result.update(after)
-    return _settled(files, result, public_key_path, path)
+    return _settle_attributes(files, result, public_key_path, path)
 
 
-def _settled(files, result, public_path, private_path):
+def _settle_attributes(files, result, public_path, private_path):
     """Applies owner, group and modes; a difference there also makes the result changed."""
     changed = files.settle(public_path, False, result["changed"])
     if private_path:
