@@ -96,7 +96,7 @@ def test_expiry_report_fails_a_monitor_threshold(rotation):
     assert monitor["rc"] != 0
     # Every leaf on the nodes (365 days), none of the CAs (3650 days).
     assert f"{9 * len(NODES)} certificate(s) expire within 400 days" in output
-    assert "rotate-certs.yml" in output
+    assert "Renew them with kthw.control_plane.rotate_certs" in output
 
 
 @pytest.fixture(scope="module")
