@@ -21,6 +21,7 @@ description:
     without its key fails the task and leaves both files as they are. A CA whose key is kept
     elsewhere is declared with O(external=true); its certificate is then only checked.
   - A key without its certificate gets a certificate for that key, never a new key.
+  - Missing folders of O(path) and O(key_path) are created with mode C(0700).
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - kthw.control_plane.pki_files
@@ -137,7 +138,10 @@ changed_reasons:
   sample: [missing, key_missing]
 """
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.files import make_dirs
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.errors import PkiError
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.files import FILE_ARGUMENT_SPEC, PkiFiles
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.issuing import create_ca_once
@@ -165,10 +169,16 @@ def main():
         module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
     p = module.params
     try:
+        if not module.check_mode:
+            for path in (p["path"], p["key_path"]):
+                if path:
+                    make_dirs(os.path.dirname(os.path.abspath(path)), 0o700)
         result = create_ca_once(PkiFiles.from_params(module), p["path"], p["key_path"], p["common_name"],
                                 p["organizations"], p["key_type"], p["valid_days"], p["external"])
     except PkiError as exc:
         module.fail_json(msg=str(exc))
+    except (IOError, OSError) as exc:
+        module.fail_json(msg="cannot create the folder of the CA: %s" % exc)
     for warning in result.pop("warnings"):
         module.warn(warning)
     diff = result.pop("diff")

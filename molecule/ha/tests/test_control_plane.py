@@ -53,7 +53,7 @@ def test_losing_a_node_recovers_within_30s_and_stays_green():
 
 
 def test_a_stopped_node_drains_its_apiserver_cleanly():
-    # docker stop --time 30 leaves time for the apiserver's 10 s shutdown delay: systemd stops
+    # docker stop --time 30 leaves time for the apiserver's 5 s shutdown delay: systemd stops
     # it, it drains and exits by itself, nothing is killed.
     with open(os.path.join(EPHEMERAL, "failover.json"), encoding="utf-8") as handle:
         journal = "\n".join(json.load(handle)["apiserver_stop"])

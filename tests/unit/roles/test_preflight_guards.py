@@ -17,7 +17,6 @@ EXEC_TASK = "Check every extra flag can be written on a systemd command line, {{
 ARCH_TASK = "Note the release architecture of every host"
 RELEASE_BLOCK = "Check the download location holds the Kubernetes and etcd releases"
 FETCH_TASK = "Fetch the checksum files from the first etcd member"
-STAT_TASK = "Look for the checksum files in the mirror folder of the first etcd member"
 CHECK_TASK = "Check every checksum file is there"
 
 
@@ -200,36 +199,25 @@ def test_preflight_checks_the_checksum_urls_the_roles_fetch(machine):
     assert len(fetched) == 5 and fetched == set(checked)
 
 
-def checked_urls(variables, task_name):
-    evaluation = preflight(task_name, variables)
-    return evaluation.value(evaluation.task["loop"])
-
-
-def test_http_urls_are_fetched_and_file_urls_looked_for_on_the_first_etcd_member():
+def test_every_checksum_file_is_fetched_in_one_run_on_the_first_etcd_member():
     variables = with_architectures(inventory(etcd=["e1", "cp1", "cp2"], cluster_etcd_download_base_url="file:///m/etcd"),
                                    dict(AMD, e1="x86_64"))
     fetch = find_task("preflight", "main.yml", FETCH_TASK)
-    stat = find_task("preflight", "main.yml", STAT_TASK)
     block = find_task("preflight", "main.yml", RELEASE_BLOCK)
     assert block["run_once"] is True
-    assert checked_urls(variables, FETCH_TASK) == [k8s("https://dl.k8s.io/release", "1.37.2", "amd64", b)
-                                                   for b in BINARIES]
-    assert checked_urls(variables, STAT_TASK) == ["file:///m/etcd/v3.7.0/SHA256SUMS"]
-    for task in (fetch, stat):
-        assert preflight(task["name"], variables).value(task["delegate_to"]) == "e1"
-    # Only an HTTP request from the node: no root, and it runs in check mode too.
-    assert fetch["become"] is False and fetch["check_mode"] is False and fetch["failed_when"] is False
-    assert "become" not in stat, "the mirror folder is read as root, as the release module reads it"
-    path = preflight(STAT_TASK, dict(variables, item="file:///srv/my%20mirror/etcd/v3.7.0/SHA256SUMS")).value(
-        stat["ansible.builtin.stat"]["path"])
-    assert path == "/srv/my mirror/etcd/v3.7.0/SHA256SUMS"
+    evaluation = preflight(FETCH_TASK, variables)
+    assert evaluation.value(fetch["kthw.control_plane.release_checksums"]["urls"]) == [
+        k8s("https://dl.k8s.io/release", "1.37.2", "amd64", b) for b in BINARIES] + ["file:///m/etcd/v3.7.0/SHA256SUMS"]
+    assert evaluation.value(fetch["delegate_to"]) == "e1"
+    # file:// URLs are read as root, as the release module reads them; it runs in check mode too.
+    assert "become" not in fetch and fetch["check_mode"] is False
 
 
 def fetched(url, status):
-    message = "OK (unknown bytes)" if status == 200 else (
-        "Status code was %d and not [200]: HTTP Error %d: Not Found" % (status, status) if status > 0 else
-        "Status code was -1 and not [200]: Request failed: <urlopen error [Errno 111] Connection refused>")
-    return dict(item=url, status=status, msg=message, changed=False)
+    message = "" if status == 200 else (
+        "HTTP Error %d: Not Found" % status if status > 0 else
+        "Request failed: <urlopen error [Errno 111] Connection refused>")
+    return dict(url=url, fetched=status == 200, status=status, msg=message)
 
 
 KUBE = [k8s("http://mirror:8080/k8s", "1.37.9", "amd64", b) for b in BINARIES]
@@ -242,7 +230,7 @@ NOTHING = "Nothing was changed on the hosts."
 
 @pytest.mark.parametrize("etcd_base, statuses, etcd_status, message", [
     ("http://mirror:8080/etcd", [200] * 4, 200, None),
-    ("file:///srv/etcd", [200] * 4, True, None),
+    ("file:///srv/etcd", [200] * 4, 200, None),
     ("http://mirror:8080/etcd", [404] * 3 + [200], 200,
      "Kubernetes 1.37.9 is not in the download location: " + ", ".join("%s (HTTP 404)" % u for u in KUBE[:3]) + "; "
      + FIX_K8S + NOTHING),
@@ -250,25 +238,20 @@ NOTHING = "Nothing was changed on the hosts."
      "etcd 3.7.0 is not in the download location: %s (HTTP 404); set cluster_etcd_version to a released version, "
      "or add that release to the mirror at cluster_etcd_download_base_url (http://mirror:8080/etcd). %s"
      % (ETCD_HTTP, NOTHING)),
-    ("file:///srv/etcd", [200, 200, 200, -1], False,
-     "Kubernetes 1.37.9 is not in the download location: %s (Status code was -1 and not [200]: Request failed: "
-     "<urlopen error [Errno 111] Connection refused>); %setcd 3.7.0 is not in the download location: %s (no such "
-     "file on cp1); set cluster_etcd_version to a released version, or add that release to the mirror at "
+    ("file:///srv/etcd", [200, 200, 200, -1], -1,
+     "Kubernetes 1.37.9 is not in the download location: %s (Request failed: <urlopen error [Errno 111] Connection "
+     "refused>); %setcd 3.7.0 is not in the download location: %s (Request failed: <urlopen error [Errno 111] "
+     "Connection refused>); set cluster_etcd_version to a released version, or add that release to the mirror at "
      "cluster_etcd_download_base_url (file:///srv/etcd). %s" % (KUBE[3], FIX_K8S, ETCD_FILE, NOTHING)),
 ])
 def test_a_release_missing_from_the_download_location_is_refused(etcd_base, statuses, etcd_status, message):
     variables = with_architectures(inventory(cluster_kubernetes_version="1.37.9",
                                              cluster_kubernetes_download_base_url="http://mirror:8080/k8s",
                                              cluster_etcd_download_base_url=etcd_base), AMD)
-    results = [fetched(url, status) for url, status in zip(KUBE, statuses)]
-    files = []
-    if etcd_base.startswith("file:"):
-        files.append(dict(item=ETCD_FILE, stat=dict(exists=etcd_status)))
-    else:
-        results.append(fetched(ETCD_HTTP, etcd_status))
-    variables.update(__preflight_fetched=dict(results=results, changed=False),
-                     __preflight_stated=dict(results=files, changed=False) if files else
-                     dict(results=[], skipped=True, msg="No items in the list"))
+    etcd_url = ETCD_FILE if etcd_base.startswith("file:") else ETCD_HTTP
+    results = [fetched(url, status) for url, status in zip(KUBE + [etcd_url], statuses + [etcd_status])]
+    variables.update(__preflight_fetched=dict(results=results, missing=[r for r in results if not r["fetched"]],
+                                              changed=False))
     assert preflight(CHECK_TASK, variables).assertion() == (message is None, message)
 
 

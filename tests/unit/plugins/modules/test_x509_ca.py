@@ -106,6 +106,17 @@ def test_a_damaged_key_without_certificate_is_never_overwritten(tmp_path, run_mo
     assert tools.snapshot(tmp_path) == {"ca.key": b"damaged\n"}
 
 
+def test_missing_folders_are_made_private_and_not_in_check_mode(tmp_path, run_module, tools):
+    folder = tmp_path / "pki" / "ca"
+    args = tools.ca_args(folder)
+    checked = run_module(x509_ca, args, check_mode=True)
+    assert checked["changed"] and not (tmp_path / "pki").exists()
+    result = run_module(x509_ca, args)
+    assert result["changed"] and not result.get("failed"), result
+    assert tools.mode_of(folder) == tools.mode_of(tmp_path / "pki") == 0o700
+    assert sorted(os.listdir(str(folder))) == ["ca.crt", "ca.key"]
+
+
 def test_check_mode_decides_the_same_and_writes_nothing(tmp_path, run_module, tools):
     checked = run_module(x509_ca, tools.ca_args(tmp_path), check_mode=True, diff=True)
     assert os.listdir(str(tmp_path)) == []
