@@ -6,6 +6,9 @@ JSON object (also written to bench/results/latest.json):
   noop_rerun_s       site.yml again; noop_changed must be 0
   rotation_s         playbooks/rotate_certs.yml (every leaf) under the API probe;
                      rotation_failed_probes must be 0
+  encryption_rotation_s  playbooks/rotate_encryption_key.yml (E0-E5) under a probe
+                     that writes and reads a Secret; encryption_rotation_failed_probes
+                     must be 0; encryption_rewritten_objects
   cis_*              kube-bench on every control-plane node, summed
   floor_s            the same binaries and files, services started by hand in
                      dependency order until /readyz through the load balancer
@@ -23,6 +26,7 @@ import concurrent.futures
 import glob
 import json
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -110,9 +114,10 @@ def operator_bench_dir():
     return callbacks
 
 
-def playbook(scenario, name, label, extra=()):
+def playbook(scenario, name, label, extra=(), output=None):
     """Runs a collection playbook (kthw.control_plane.site, ...) as the operator, with
-    the site's ansible.cfg; returns wall seconds and the timing callback's record."""
+    the site's ansible.cfg; returns wall seconds and the timing callback's record. With
+    output (a list), its standard output is appended there as well as shown."""
     callbacks = operator_bench_dir() if label == "cold" else os.path.join(OPERATOR_BENCH, "callback_plugins")
     timings = os.path.join(OPERATOR_BENCH, f"timings-{scenario}-{label}.json")
     command = ["runuser", "-u", OPERATOR, "--", "env", "-i", f"HOME={OPERATOR_HOME}", f"USER={OPERATOR}",
@@ -122,7 +127,12 @@ def playbook(scenario, name, label, extra=()):
                *extra]
     log(f"{label}: {name} on {scenario}, as {OPERATOR} over SSH")
     started = time.monotonic()
-    run(command, cwd=SITE)
+    if output is None:
+        run(command, cwd=SITE)
+    else:
+        result = run(command, cwd=SITE, capture=True)
+        sys.stderr.write(result.stdout)
+        output.append(result.stdout)
     seconds = time.monotonic() - started
     with open(timings, encoding="utf-8") as handle:
         record = json.load(handle)
@@ -144,25 +154,42 @@ def cold_converge(scenario):
     return round(seconds + time.monotonic() - started, 1), record, create_s
 
 
-def rotation(scenario):
-    eph = ephemeral_dir(scenario)
+def under_probe(scenario, name, label, secret=False, count=2400):
+    """Runs a collection playbook under the read + write probe through the load balancer
+    (with secret, the probe writes and reads a Secret); returns wall seconds, the probe's
+    JSON, the timing record and the playbook's output."""
     pki = pki_dir(scenario)
-    stop_file = os.path.join(eph, "bench-rotation.stop")
+    stop_file = os.path.join(ephemeral_dir(scenario), "bench-%s.stop" % label)
     if os.path.exists(stop_file):
         os.remove(stop_file)
     probe = subprocess.Popen(
         [sys.executable, os.path.join(ROOT, "tests", "probes", "api_probe.py"), "--server", ENDPOINT,
          "--cacert", os.path.join(pki, "ca", "kubernetes.crt"), "--cert", os.path.join(pki, "admin.crt"),
-         "--key", os.path.join(pki, "admin.key"), "--count", "2400", "--interval", "0.25",
-         "--name", "kthw-bench-probe", "--stop-file", stop_file], stdout=subprocess.PIPE, text=True)
+         "--key", os.path.join(pki, "admin.key"), "--count", str(count), "--interval", "0.25",
+         "--name", "kthw-bench-%s-probe" % label, "--stop-file", stop_file] + (["--secret"] if secret else []),
+        stdout=subprocess.PIPE, text=True)
+    output = []
     try:
         time.sleep(2)
-        seconds, record = playbook(scenario, "kthw.control_plane.rotate_certs", "rotation")
+        seconds, record = playbook(scenario, name, label, output=output)
         time.sleep(2)
     finally:
         open(stop_file, "w", encoding="utf-8").close()
         out = probe.communicate(timeout=60)[0]
-    return round(seconds, 1), json.loads(out), record
+    return round(seconds, 1), json.loads(out), record, "".join(output)
+
+
+def rotation(scenario):
+    seconds, probe, record, _output = under_probe(scenario, "kthw.control_plane.rotate_certs", "rotation")
+    return seconds, probe, record
+
+
+def encryption_rotation(scenario):
+    """The encryption key rotation under a probe that writes and reads a Secret."""
+    seconds, probe, _record, output = under_probe(scenario, "kthw.control_plane.rotate_encryption_key", "encryption",
+                                                  secret=True, count=4800)
+    rewritten = re.search(r"this run rewrote (\d+) objects", " ".join(output.split()))
+    return seconds, probe, int(rewritten.group(1)) if rewritten else None
 
 
 def floor(nodes, pki_dir):
@@ -207,6 +234,10 @@ def main():
                   rotation_changed=rotated["changed"],
                   rotation_slowest_tasks=slowest(rotated))
 
+    encryption_s, encryption_probe, rewritten = encryption_rotation("ha")
+    result.update(encryption_rotation_s=encryption_s, encryption_rotation_failed_probes=encryption_probe["failed_rounds"],
+                  encryption_rotation_probe_rounds=encryption_probe["rounds"], encryption_rewritten_objects=rewritten)
+
     result.update(cis("ha"))
 
     floor_s = floor(["cp1", "cp2", "cp3"], pki_dir("ha"))
@@ -228,7 +259,8 @@ def main():
     json.dump(result, sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")
     # Figures are reported whatever they are; these are correctness, not speed.
-    broken = [name for name in ("noop_changed", "rotation_failed_probes", "cis_fail") if result[name] != 0]
+    broken = [name for name in ("noop_changed", "rotation_failed_probes", "encryption_rotation_failed_probes", "cis_fail")
+              if result[name] != 0]
     if broken:
         log(f"must be 0: {', '.join(f'{name}={result[name]}' for name in broken)}")
         return 1

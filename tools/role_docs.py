@@ -18,8 +18,9 @@ END = "<!-- END VARIABLES -->"
 
 
 def cell(text):
-    # Ansible's C(), O() and V() markup becomes Markdown code.
-    text = re.sub(r"\b[COV]\(([^()]*)\)", r"`\1`", str(text))
+    # Ansible's C(), O(), V() and P() markup becomes Markdown code (P() without its plugin type).
+    text = re.sub(r"\bP\(([^()#]*)#[^()]*\)", r"`\1`", str(text))
+    text = re.sub(r"\b[COV]\(([^()]*)\)", r"`\1`", text)
     return text.replace("|", "\\|").replace("\n", " ").strip()
 
 

@@ -149,9 +149,9 @@ def _provider_problems(held, provider):
     # Encryption off (identity first) loses nothing when it is turned on: identity stays as a reader.
     if groups and groups[0][0] != provider and groups[0][0] != "identity":
         used, hosts = groups[0]
-        return [], ["%s with %s; kube_apiserver_encryption_provider is %s: changing the provider needs a key "
-                    "rotation, which this collection does not do yet; set it back to %s"
-                    % (_hosts(hosts, "encrypts", "encrypt"), used, provider, used)]
+        return [], ["%s with %s; kube_apiserver_encryption_provider is %s: changing the provider is a key "
+                    "rotation: run kthw.control_plane.rotate_encryption_key to move to %s, or set it back to %s"
+                    % (_hosts(hosts, "encrypts", "encrypt"), used, provider, provider, used)]
     return [], []
 
 

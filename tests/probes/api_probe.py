@@ -1,10 +1,11 @@
 """Bounded probe of the apiserver endpoint: every interval, one read (GET the
-namespace) and one write (server-side apply of a ConfigMap) with a client
-certificate. Stops by itself after --count rounds, or when --stop-file exists;
+namespace) and one write (server-side apply of a ConfigMap, or with --secret a
+Secret, which the apiserver encrypts) with a client certificate. Stops by itself after --count rounds, or when --stop-file exists;
 prints JSON with the failures and when they happened.
 """
 
 import argparse
+import base64
 import json
 import os
 import ssl
@@ -34,13 +35,15 @@ def main():
     parser.add_argument("--interval", type=float, default=0.25)
     parser.add_argument("--name", default="kthw-probe")
     parser.add_argument("--stop-file", default="")
+    parser.add_argument("--secret", action="store_true", help="write a Secret and read it back")
     args = parser.parse_args()
 
     context = ssl.create_default_context(cafile=args.cacert)
     context.load_cert_chain(args.cert, args.key)
     start = time.monotonic()
     rounds, failures, timeline = 0, 0, []
-    path = "/api/v1/namespaces/default/configmaps/%s?fieldManager=kthw-probe&force=true" % args.name
+    kind, plural = ("Secret", "secrets") if args.secret else ("ConfigMap", "configmaps")
+    path = "/api/v1/namespaces/default/%s/%s" % (plural, args.name)
     for rounds in range(1, args.count + 1):
         if args.stop_file and os.path.exists(args.stop_file):
             rounds -= 1
@@ -49,16 +52,21 @@ def main():
         ok = True
         try:
             call(args.server, context, "GET", "/api/v1/namespaces/default")
-            call(args.server, context, "PATCH", path, {
-                "apiVersion": "v1", "kind": "ConfigMap",
+            value = str(rounds)
+            if args.secret:
+                value = base64.b64encode(value.encode()).decode()
+            call(args.server, context, "PATCH", path + "?fieldManager=kthw-probe&force=true", {
+                "apiVersion": "v1", "kind": kind,
                 "metadata": {"name": args.name, "namespace": "default"},
-                "data": {"round": str(rounds)}})
+                "data": {"round": value}})
+            if args.secret:
+                call(args.server, context, "GET", path)
         except (urllib.error.URLError, OSError, ValueError) as exc:
             ok = False
             failures += 1
             timeline.append({"at_s": round(tick - start, 2), "error": str(exc)[:160]})
         time.sleep(max(0.0, args.interval - (time.monotonic() - tick)))
-    json.dump({"rounds": rounds, "requests": rounds * 2, "failed_rounds": failures,
+    json.dump({"rounds": rounds, "requests": rounds * (3 if args.secret else 2), "failed_rounds": failures,
                "failures": timeline[:50], "seconds": round(time.monotonic() - start, 1)}, sys.stdout)
     sys.stdout.write("\n")
     return 0

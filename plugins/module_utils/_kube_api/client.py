@@ -183,6 +183,21 @@ class KubeClient(object):
             raise KubeApiError("%s %s: the answer of %s is not JSON; is api_url the apiserver?"
                                % (method, path, self.api_url))
 
+    def request_text(self, path):
+        """GETs a path that answers plain text (such as /metrics); returns it or raises KubeApiError."""
+        try:
+            response = open_url(self.api_url + path, headers={"Accept": "text/plain"}, method="GET",
+                                validate_certs=self.validate_certs, timeout=self.timeout,
+                                client_cert=self.client_cert, client_key=self.client_key,
+                                ca_path=self.ca_path, http_agent=USER_AGENT, follow_redirects="none")
+            return response.read().decode("utf-8", "replace")
+        except HTTPError as exc:
+            raise http_error(exc.code, b"", "GET", path, self.api_url)
+        except URLError as exc:
+            raise self._transport_error(exc.reason)
+        except (ssl.SSLError, OSError) as exc:
+            raise self._transport_error(exc)
+
     def _transport_error(self, reason):
         where = "the apiserver at %s" % self.api_url
         if isinstance(reason, ConnectionRefusedError):

@@ -128,13 +128,13 @@ CASES = [
          "private key%s" % (short(SA), PKI, RESTORE)]),
     # The encryption provider changed.
     ("provider changed", {"cp1": node()}, controller(key=None, provider="aesgcm"), "aesgcm", [
-        "cp1 encrypts with secretbox; kube_apiserver_encryption_provider is aesgcm: changing the provider needs a "
-        "key rotation, which this collection does not do yet; set it back to secretbox"]),
+        "cp1 encrypts with secretbox; kube_apiserver_encryption_provider is aesgcm: changing the provider is a key "
+        "rotation: run kthw.control_plane.rotate_encryption_key to move to aesgcm, or set it back to secretbox"]),
     ("provider changed on every node, folder missing too", three(node()), NO_FOLDER, "aescbc", [
         "cp1, cp2, cp3 hold the kubernetes CA %s, the etcd CA %s, the front-proxy CA %s and the service-account key "
         "%s but %s has none%s" % (short(K8S), short(ETCD), short(PROXY), short(SA), PKI, RESTORE),
         "cp1, cp2, cp3 encrypt with secretbox; kube_apiserver_encryption_provider is aescbc: changing the provider "
-        "needs a key rotation, which this collection does not do yet; set it back to secretbox"]),
+        "is a key rotation: run kthw.control_plane.rotate_encryption_key to move to aescbc, or set it back to secretbox"]),
     # The nodes disagree among themselves.
     ("nodes disagree on a CA", three(node(), node(), node(k8s=(K8S_OTHER,))), controller(), "secretbox", [
         "the nodes disagree on the kubernetes CA: cp1, cp2 hold %s; cp3 holds %s (%s/ca/kubernetes.crt is %s)%s"

@@ -12,6 +12,7 @@ import os
 
 import jinja2
 import pytest
+import yaml
 
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki import held
 from ansible_collections.kthw.control_plane.plugins.module_utils._pki.keys import (
@@ -23,14 +24,17 @@ SECRET = base64.b64encode(b"k" * 32).decode("ascii")
 SECRET_DIGEST = hashlib.sha256(b"k" * 32).hexdigest()
 
 
-def rendered(provider="secretbox", secret=SECRET):
-    """The kube_apiserver role's own template, as it renders on a node."""
+def rendered(provider="secretbox", secret=SECRET, ring=None):
+    """The kube_apiserver role's own template, as it renders on a node (Ansible trims blocks)."""
     with open(TEMPLATE, encoding="utf-8") as handle:
-        environment = jinja2.Environment()
+        environment = jinja2.Environment(trim_blocks=True)
         environment.filters["to_json"] = json.dumps
         template = environment.from_string(handle.read())
+    ring = ring or [{"name": "key1", "provider": provider, "file": "encryption-key-" + provider}]
+    secrets = dict((key["file"], key.get("secret", secret)) for key in ring)
     return template.render(ansible_managed="Ansible managed", kube_apiserver_encrypted_resources=["secrets"],
-                           kube_apiserver_encryption_provider=provider, lookup=lambda *args: secret)
+                           __kube_apiserver_encryption_ring=ring, cluster_pki_dir="/pki",
+                           lookup=lambda kind, path: secrets[path[len("/pki/"):]])
 
 
 @pytest.mark.parametrize("provider", ["secretbox", "aescbc", "aesgcm"])
@@ -38,6 +42,28 @@ def test_the_roles_configuration_reads_back(provider):
     assert held.encryption_providers(rendered(provider)) == [
         {"provider": provider, "keys": [{"name": "key1", "sha256": SECRET_DIGEST}]},
         {"provider": "identity", "keys": []}]
+
+
+def test_a_ring_renders_in_order_one_provider_entry_per_run_of_keys():
+    other = base64.b64encode(b"o" * 32).decode("ascii")
+    ring = [{"name": "key3", "provider": "aesgcm", "file": "k3", "secret": other},
+            {"name": "key2", "provider": "aesgcm", "file": "k2"},
+            {"name": "key1", "provider": "secretbox", "file": "k1"}]
+    text = rendered(ring=ring)
+    assert yaml.safe_load(text)["resources"][0]["providers"][0]["aesgcm"]["keys"][0] == {"name": "key3", "secret": other}
+    assert held.encryption_providers(text) == [
+        {"provider": "aesgcm", "keys": [{"name": "key3", "sha256": hashlib.sha256(b"o" * 32).hexdigest()},
+                                        {"name": "key2", "sha256": SECRET_DIGEST}]},
+        {"provider": "secretbox", "keys": [{"name": "key1", "sha256": SECRET_DIGEST}]},
+        {"provider": "identity", "keys": []}]
+
+
+def test_the_one_key_of_site_yml_renders_as_before_the_ring():
+    assert rendered("secretbox") == (
+        "# Ansible managed\napiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
+        "  - resources: [\"secrets\"]\n    providers:\n      - secretbox:\n          keys:\n            - name: key1\n"
+        "              secret: %s\n      # Reads what was stored before encryption was turned on.\n"
+        "      - identity: {}" % SECRET)
 
 
 def test_the_digest_is_the_key_files_whatever_its_line_end():
