@@ -148,23 +148,15 @@ class KubeClient(object):
     def __exit__(self, *exc_info):
         self.close()
 
-    def request(self, method, path, query=None, body=None, content_type="application/json"):
-        """Sends one request; returns the decoded JSON answer ({} when empty) or raises KubeApiError."""
-        url = self.api_url + path
-        if query:
-            url += "?" + urlencode(query)
-        headers = {"Accept": "application/json"}
-        data = None
-        if body is not None:
-            data = json.dumps(body, sort_keys=True).encode("utf-8")
-            headers["Content-Type"] = content_type
+    def _send(self, method, path, url, headers, data=None):
+        """The raw answer of one request, or a KubeApiError saying what to check."""
         try:
             response = open_url(url, data=data, headers=headers, method=method,
                                 validate_certs=self.validate_certs, timeout=self.timeout,
                                 client_cert=self.client_cert, client_key=self.client_key,
                                 ca_path=self.ca_path, http_agent=USER_AGENT,
                                 follow_redirects="none")
-            raw = response.read()
+            return response.read()
         except HTTPError as exc:
             try:
                 error_body = exc.read()
@@ -175,6 +167,18 @@ class KubeClient(object):
             raise self._transport_error(exc.reason)
         except (ssl.SSLError, OSError) as exc:
             raise self._transport_error(exc)
+
+    def request(self, method, path, query=None, body=None, content_type="application/json"):
+        """Sends one request; returns the decoded JSON answer ({} when empty) or raises KubeApiError."""
+        url = self.api_url + path
+        if query:
+            url += "?" + urlencode(query)
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = json.dumps(body, sort_keys=True).encode("utf-8")
+            headers["Content-Type"] = content_type
+        raw = self._send(method, path, url, headers, data)
         if not raw:
             return {}
         try:
@@ -185,18 +189,8 @@ class KubeClient(object):
 
     def request_text(self, path):
         """GETs a path that answers plain text (such as /metrics); returns it or raises KubeApiError."""
-        try:
-            response = open_url(self.api_url + path, headers={"Accept": "text/plain"}, method="GET",
-                                validate_certs=self.validate_certs, timeout=self.timeout,
-                                client_cert=self.client_cert, client_key=self.client_key,
-                                ca_path=self.ca_path, http_agent=USER_AGENT, follow_redirects="none")
-            return response.read().decode("utf-8", "replace")
-        except HTTPError as exc:
-            raise http_error(exc.code, b"", "GET", path, self.api_url)
-        except URLError as exc:
-            raise self._transport_error(exc.reason)
-        except (ssl.SSLError, OSError) as exc:
-            raise self._transport_error(exc)
+        raw = self._send("GET", path, self.api_url + path, {"Accept": "text/plain"})
+        return raw.decode("utf-8", "replace")
 
     def _transport_error(self, reason):
         where = "the apiserver at %s" % self.api_url
