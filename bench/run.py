@@ -9,6 +9,11 @@ JSON object (also written to bench/results/latest.json):
   encryption_rotation_s  playbooks/rotate_encryption_key.yml (E0-E5) under a probe
                      that writes and reads a Secret; encryption_rotation_failed_probes
                      must be 0; encryption_rewritten_objects
+  sa_rotation_s      playbooks/rotate_service_account_key.yml: S1 and S2 under a
+                     probe that also authenticates with a service-account token
+                     minted before, then S3 (-e rotate_service_account_key_finish=true)
+                     under one with a token minted after; sa_rotation_failed_probes
+                     (both probes) must be 0
   cis_*              kube-bench on every control-plane node, summed
   floor_s            the same binaries and files, services started by hand in
                      dependency order until /readyz through the load balancer
@@ -42,6 +47,8 @@ with open(os.path.join(ROOT, "tools", "operator", "site-settings.yml"), encoding
     # The fleet's inventory settings (tools/setup/operator.sh writes them there).
     ENDPOINT = "https://172.31.250.10:%d" % yaml.safe_load(_handle)["cluster_api_endpoint_port"]
 LB_READYZ = ENDPOINT + "/readyz"
+with open(os.path.join(ROOT, "roles", "cluster", "defaults", "main.yml"), encoding="utf-8") as _handle:
+    KUBERNETES_VERSION = yaml.safe_load(_handle)["cluster_kubernetes_version"]
 SERVICES = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]
 OPERATOR = os.environ.get("KTHW_OPERATOR") or "kthw-operator"
 OPERATOR_HOME = os.environ.get("KTHW_OPERATOR_HOME") or os.path.join("/home", OPERATOR)
@@ -154,7 +161,7 @@ def cold_converge(scenario):
     return round(seconds + time.monotonic() - started, 1), record, create_s
 
 
-def under_probe(scenario, name, label, secret=False, count=2400):
+def under_probe(scenario, name, label, secret=False, count=2400, extra=(), probe_args=()):
     """Runs a collection playbook under the read + write probe through the load balancer
     (with secret, the probe writes and reads a Secret); returns wall seconds, the probe's
     JSON, the timing record and the playbook's output."""
@@ -166,12 +173,13 @@ def under_probe(scenario, name, label, secret=False, count=2400):
         [sys.executable, os.path.join(ROOT, "tests", "probes", "api_probe.py"), "--server", ENDPOINT,
          "--cacert", os.path.join(pki, "ca", "kubernetes.crt"), "--cert", os.path.join(pki, "admin.crt"),
          "--key", os.path.join(pki, "admin.key"), "--count", str(count), "--interval", "0.25",
-         "--name", "kthw-bench-%s-probe" % label, "--stop-file", stop_file] + (["--secret"] if secret else []),
+         "--name", "kthw-bench-%s-probe" % label, "--stop-file", stop_file] + (["--secret"] if secret else [])
+        + list(probe_args),
         stdout=subprocess.PIPE, text=True)
     output = []
     try:
         time.sleep(2)
-        seconds, record = playbook(scenario, name, label, output=output)
+        seconds, record = playbook(scenario, name, label, extra=extra, output=output)
         time.sleep(2)
     finally:
         open(stop_file, "w", encoding="utf-8").close()
@@ -190,6 +198,39 @@ def encryption_rotation(scenario):
                                                   secret=True, count=4800)
     rewritten = re.search(r"this run rewrote (\d+) objects", " ".join(output.split()))
     return seconds, probe, int(rewritten.group(1)) if rewritten else None
+
+
+def kubectl(scenario, *args):
+    """The mirror's kubectl with the admin kubeconfig of the scenario's controller PKI."""
+    binary = os.path.join(os.environ["KTHW_MIRROR_DIR"], "kubernetes", "v%s" % KUBERNETES_VERSION, "bin", "linux",
+                          "amd64", "kubectl")
+    return run([binary, "--kubeconfig", os.path.join(pki_dir(scenario), "admin.kubeconfig")] + list(args),
+               capture=True).stdout
+
+
+def service_account_token(scenario, name):
+    """A 2-hour token of the bench's service account, in a 0600 file; returns its path."""
+    path = os.path.join(ephemeral_dir(scenario), "bench-sa-token-%s" % name)
+    token = kubectl(scenario, "-n", "default", "create", "token", "kthw-bench-sa", "--duration=2h").strip()
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="ascii") as handle:
+        handle.write(token)
+    return path
+
+
+def sa_rotation(scenario):
+    """The service-account key rotation: S1 and S2 under a probe that authenticates with a token
+    minted before; S3 (finished now) under one with a token minted after. Seconds of both runs,
+    failed rounds of both probes."""
+    playbook_name = "kthw.control_plane.rotate_service_account_key"
+    kubectl(scenario, "-n", "default", "create", "serviceaccount", "kthw-bench-sa")
+    token_args = ["--token-user", "system:serviceaccount:default:kthw-bench-sa", "--token-file"]
+    signed_s, before, _record, _output = under_probe(
+        scenario, playbook_name, "sa-signed", count=4800, probe_args=token_args + [service_account_token(scenario, "before")])
+    retired_s, after, _record, _output = under_probe(
+        scenario, playbook_name, "sa-retired", count=4800, extra=["-e", "rotate_service_account_key_finish=true"],
+        probe_args=token_args + [service_account_token(scenario, "after")])
+    return round(signed_s + retired_s, 1), before["failed_rounds"] + after["failed_rounds"], \
+        before["rounds"] + after["rounds"], round(signed_s, 1)
 
 
 def floor(nodes, pki_dir):
@@ -238,6 +279,10 @@ def main():
     result.update(encryption_rotation_s=encryption_s, encryption_rotation_failed_probes=encryption_probe["failed_rounds"],
                   encryption_rotation_probe_rounds=encryption_probe["rounds"], encryption_rewritten_objects=rewritten)
 
+    sa_s, sa_failed, sa_rounds, sa_signed_s = sa_rotation("ha")
+    result.update(sa_rotation_s=sa_s, sa_rotation_failed_probes=sa_failed, sa_rotation_probe_rounds=sa_rounds,
+                  sa_rotation_signed_s=sa_signed_s)
+
     result.update(cis("ha"))
 
     floor_s = floor(["cp1", "cp2", "cp3"], pki_dir("ha"))
@@ -259,7 +304,8 @@ def main():
     json.dump(result, sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")
     # Figures are reported whatever they are; these are correctness, not speed.
-    broken = [name for name in ("noop_changed", "rotation_failed_probes", "encryption_rotation_failed_probes", "cis_fail")
+    broken = [name for name in ("noop_changed", "rotation_failed_probes", "encryption_rotation_failed_probes",
+                                "sa_rotation_failed_probes", "cis_fail")
               if result[name] != 0]
     if broken:
         log(f"must be 0: {', '.join(f'{name}={result[name]}' for name in broken)}")

@@ -64,3 +64,36 @@ notes:
   - Talks to the apiserver with C(ansible.module_utils.urls.open_url) and client certificates;
     the C(kubernetes) Python package is not needed.
 """
+
+    # The gates that ask every apiserver directly, from a node, with a credential that stays on
+    # the controller.
+    APISERVERS = r"""
+options:
+  api_urls:
+    description: Each apiserver's own URL, such as C(https://10.0.0.11:6443), each once.
+    type: list
+    elements: str
+    required: true
+  ca_data:
+    description: The cluster CA certificate, PEM.
+    type: str
+    required: true
+  client_cert_data:
+    description: A client certificate, PEM, allowed to do what the module asks of the apiservers.
+    type: str
+    required: true
+  client_key_data:
+    description:
+      - Its private key, PEM.
+      - Held in a private (V(0700)) temporary folder on the target for the module's run only, since
+        TLS loads keys from files; removed when the module ends. Never logged.
+    type: str
+    required: true
+  timeout:
+    description: Seconds to wait for each answer.
+    type: int
+    default: 30
+notes:
+  - Talks to the apiservers with C(ansible.module_utils.urls.open_url) and a client certificate;
+    the C(kubernetes) Python package is not needed.
+"""

@@ -25,7 +25,10 @@ options:
     elements: dict
     required: true
   shared:
-    description: Shared files, each with C(src), C(dest), C(component) and optionally C(owner).
+    description:
+      - Shared files, each with C(src) (a file on the controller) or C(content), C(dest), C(component)
+        and optionally C(owner).
+      - C(component) may be a list, for a file several components read (each gets its restart mark).
     type: list
     elements: dict
     required: true
@@ -56,12 +59,12 @@ _value:
 """
 
 
-def _entry(src, dest, owner, component, marks):
+def _entry(source, dest, owner, component, marks):
     # Certificates too are 0600: nothing but their owner reads them on a node.
-    entry = {"file": {"src": src, "dest": dest, "owner": owner, "group": owner, "mode": "0600"},
-             "component": component}
-    if component in marks:
-        entry["file"]["marks"] = [marks[component]]
+    entry = {"file": dict(source, dest=dest, owner=owner, group=owner, mode="0600"), "component": component}
+    components = component if isinstance(component, list) else [component]
+    if any(c in marks for c in components):
+        entry["file"]["marks"] = [marks[c] for c in components if c in marks]
     return entry
 
 
@@ -71,11 +74,12 @@ def pki_node_files(leaves, shared, node_dir, marks=None):
     try:
         for leaf in leaves:
             for extension in ("crt", "key"):
-                files.append(_entry("%s/%s.%s" % (node_dir, leaf["name"], extension),
+                files.append(_entry({"src": "%s/%s.%s" % (node_dir, leaf["name"], extension)},
                                     "%s.%s" % (leaf["dest"], extension),
                                     leaf.get("owner", "root"), leaf["component"], marks))
         for entry in shared:
-            files.append(_entry(entry["src"], entry["dest"], entry.get("owner", "root"), entry["component"], marks))
+            source = {"content": entry["content"]} if "content" in entry else {"src": entry["src"]}
+            files.append(_entry(source, entry["dest"], entry.get("owner", "root"), entry["component"], marks))
     except (KeyError, TypeError) as exc:
         raise AnsibleFilterError("pki_node_files: malformed entry, missing %s" % exc)
     return files

@@ -22,12 +22,10 @@ description:
   - Every node's configuration file must have the same content as O(config_path), which is where
     this module runs.
   - The canary's value is random and not secret; nothing else is written.
+  - The client certificate must be allowed to read C(/metrics) and to write Secrets in O(canary_namespace).
+extends_documentation_fragment:
+  - kthw.control_plane.kube_api.apiservers
 options:
-  api_urls:
-    description: Each apiserver's own URL, such as C(https://10.0.0.11:6443).
-    type: list
-    elements: str
-    required: true
   config_path:
     description: The encryption configuration every apiserver is to run, on the host the module runs on.
     type: path
@@ -44,22 +42,6 @@ options:
     description: Name of the canary Secret.
     type: str
     default: kthw-encryption-canary
-  ca_data:
-    description: The cluster CA certificate, PEM.
-    type: str
-    required: true
-  client_cert_data:
-    description: A client certificate, PEM, allowed to read C(/metrics) and to write Secrets in O(canary_namespace).
-    type: str
-    required: true
-  client_key_data:
-    description: Its private key, PEM; held in a private scratch folder for the run only.
-    type: str
-    required: true
-  timeout:
-    description: Seconds to wait for each answer.
-    type: int
-    default: 30
 notes:
   - Does nothing in check mode.
 seealso:
@@ -92,7 +74,8 @@ import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.kthw.control_plane.plugins.module_utils._kube_api.client import KubeClient
+from ansible_collections.kthw.control_plane.plugins.module_utils._kube_api.client import (
+    APISERVERS_ARGUMENT_SPEC, KubeClient)
 from ansible_collections.kthw.control_plane.plugins.module_utils._kube_api.encryption import (
     config_hash, loaded_hashes)
 from ansible_collections.kthw.control_plane.plugins.module_utils._kube_api.errors import KubeApiError
@@ -149,15 +132,11 @@ def canary(clients, namespace, name):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            api_urls=dict(type="list", elements="str", required=True),
             config_path=dict(type="path", required=True),
             wait_timeout=dict(type="int", default=180),
             canary_namespace=dict(type="str", default="kube-system"),
             canary_name=dict(type="str", default="kthw-encryption-canary"),
-            ca_data=dict(type="str", required=True),
-            client_cert_data=dict(type="str", required=True),
-            client_key_data=dict(type="str", required=True, no_log=True),
-            timeout=dict(type="int", default=30),
+            **APISERVERS_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )
@@ -171,9 +150,7 @@ def main():
         module.exit_json(changed=False, config_hash=wanted)
     clients = {}
     try:
-        for url in p["api_urls"]:
-            clients[url] = KubeClient(url, ca_data=p["ca_data"], client_cert_data=p["client_cert_data"],
-                                      client_key_data=p["client_key_data"], timeout=p["timeout"])
+        clients = KubeClient.each_apiserver(p)
         waited = wait_loaded(clients, wanted, p["wait_timeout"])
         canary(clients, p["canary_namespace"], p["canary_name"])
     except KubeApiError as exc:

@@ -38,6 +38,15 @@ KUBE_API_ARGUMENT_SPEC = dict(
 KUBE_API_MUTUALLY_EXCLUSIVE = [("ca_path", "ca_data"), ("client_cert", "client_cert_data"),
                                ("client_key", "client_key_data")]
 
+# Matches the fragment kthw.control_plane.kube_api.apiservers option for option.
+APISERVERS_ARGUMENT_SPEC = dict(
+    api_urls=dict(type="list", elements="str", required=True),
+    ca_data=dict(type="str", required=True),
+    client_cert_data=dict(type="str", required=True),
+    client_key_data=dict(type="str", required=True, no_log=True),
+    timeout=dict(type="int", default=30),
+)
+
 USER_AGENT = "kthw.control_plane/kube_api"
 _TIMEOUTS = (socket.timeout, TimeoutError)
 
@@ -136,6 +145,24 @@ class KubeClient(object):
     def from_params(cls, params):
         return cls(**dict((name, params.get(name)) for name in KUBE_API_ARGUMENT_SPEC))
 
+    @classmethod
+    def each_apiserver(cls, params):
+        """{url: client} for the api_urls of APISERVERS_ARGUMENT_SPEC, in their order; the caller
+        closes them. An api_url named twice is refused."""
+        urls = params["api_urls"]
+        if not urls or len(set(urls)) != len(urls):
+            raise KubeApiError("api_urls must name each apiserver once; got %s" % (", ".join(urls) or "none"))
+        clients = {}
+        try:
+            for url in urls:
+                clients[url] = cls(url, ca_data=params["ca_data"], client_cert_data=params["client_cert_data"],
+                                   client_key_data=params["client_key_data"], timeout=params["timeout"])
+        except KubeApiError:
+            for client in clients.values():
+                client.close()
+            raise
+        return clients
+
     def close(self):
         """Removes the credentials given as data; safe to call twice."""
         if self._scratch:
@@ -168,12 +195,13 @@ class KubeClient(object):
         except (ssl.SSLError, OSError) as exc:
             raise self._transport_error(exc)
 
-    def request(self, method, path, query=None, body=None, content_type="application/json"):
-        """Sends one request; returns the decoded JSON answer ({} when empty) or raises KubeApiError."""
+    def request(self, method, path, query=None, body=None, content_type="application/json", accept="application/json"):
+        """Sends one request; returns the decoded JSON answer ({} when empty) or raises KubeApiError.
+        accept names another JSON media type a path insists on (application/jwk-set+json)."""
         url = self.api_url + path
         if query:
             url += "?" + urlencode(query)
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         data = None
         if body is not None:
             data = json.dumps(body, sort_keys=True).encode("utf-8")

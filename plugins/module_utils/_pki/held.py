@@ -60,6 +60,14 @@ def public_key_digest(text):
     return sha256(ders[0])
 
 
+def public_key_digests(text):
+    """SHA-256 of each public key in a PEM file (the apiservers trust several during a rotation)."""
+    ders = pem_ders(text, "PUBLIC KEY")
+    if not ders:
+        raise HeldError("holds no PEM public key (SubjectPublicKeyInfo)")
+    return [sha256(der) for der in ders]
+
+
 def private_key_digest(text):
     """The public_key_digest of a private key's public half; the private key is never returned."""
     if not HAS_CRYPTOGRAPHY:
@@ -122,7 +130,7 @@ def encryption_providers(text):
 
 _READERS = {
     "certificate": lambda text: {"sha256": certificate_digests(text)},
-    "public_key": lambda text: {"sha256": [public_key_digest(text)]},
+    "public_key": lambda text: {"sha256": public_key_digests(text)},
     "private_key": lambda text: {"sha256": [private_key_digest(text)]},
     "encryption_key": lambda text: {"sha256": [encryption_key_digest(text)]},
     "encryption_config": lambda text: {"providers": encryption_providers(text)},

@@ -48,3 +48,16 @@ def test_files_of_restarted_components_carry_their_restart_mark():
         ("/etc/etcd/pki/healthcheck-client.key", None),
         ("/etc/kubernetes/pki/ca.crt", ["/var/lib/kthw/restart-owed/kube-apiserver"]),
     ]
+
+
+def test_a_shared_file_may_be_content_read_by_several_components():
+    shared = [{"content": "PEM one\nPEM two\n", "dest": "/etc/kubernetes/pki/sa.pub", "component": "kube-apiserver"},
+              {"src": "/pki/service-account-sa2.key", "dest": "/etc/kubernetes/pki/sa.key",
+               "component": ["kube-apiserver", "kube-controller-manager"]}]
+    marks = {"kube-apiserver": "/owed/kube-apiserver", "kube-controller-manager": "/owed/kube-controller-manager"}
+    files = pki_node_files([], shared, "/unused", marks=marks)
+    assert files[0]["file"] == {"content": "PEM one\nPEM two\n", "dest": "/etc/kubernetes/pki/sa.pub",
+                                "owner": "root", "group": "root", "mode": "0600", "marks": ["/owed/kube-apiserver"]}
+    assert "src" not in files[0]["file"]
+    assert files[1]["file"]["marks"] == ["/owed/kube-apiserver", "/owed/kube-controller-manager"]
+    assert files[1]["component"] == ["kube-apiserver", "kube-controller-manager"]

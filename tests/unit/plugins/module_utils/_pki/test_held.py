@@ -117,8 +117,17 @@ def test_a_public_key_and_its_private_key_give_one_digest():
     assert held.public_key_digest(public) != held.public_key_digest(public_key_pem(generate_key("rsa-2048")).decode())
 
 
+def test_a_public_key_bundle_gives_each_key_its_digest_in_order(tmp_path):
+    first = public_key_pem(generate_key("rsa-2048")).decode("ascii")
+    second = public_key_pem(generate_key("rsa-2048")).decode("ascii")
+    (tmp_path / "sa.pub").write_text(first + second)
+    entry = held.read_held("service-account key", str(tmp_path / "sa.pub"), "public_key")
+    assert entry["sha256"] == [held.public_key_digest(first), held.public_key_digest(second)]
+
+
 @pytest.mark.parametrize("reader, text, message", [
     (held.certificate_digests, "garbage", "holds no PEM certificate"),
+    (held.public_key_digests, "garbage", "holds no PEM public key"),
     (held.public_key_digest, "garbage", "is not one PEM public key"),
     (held.private_key_digest, "garbage", "is not an unencrypted PEM private key"),
 ])
