@@ -12,7 +12,8 @@ SA2 = {"name": "sa2", "key": "service-account-sa2.key", "public_key": "service-a
 
 def rotation_vars(recorded, **settings):
     variables = role_variables("cluster", "rotate_service_account_key")
-    variables.update(cluster_pki_dir="/pki", cluster_service_account_record=recorded, **settings)
+    variables.update(cluster_pki_dir="/pki", cluster_service_account_record=recorded)
+    variables.update(settings)
     return variables
 
 
@@ -111,3 +112,57 @@ def test_the_pre_flight_play_compares_every_service_account_key_kept():
         "ring": [SA2], "retired": [dict(SA1, retired="t")], "rotation": None})
     assert Evaluation({}, variables).value("{{ __preflight_service_account_keys }}") == [
         "/pki/service-account-sa2.key", "/pki/service-account.key"]
+
+
+@pytest.mark.parametrize("phase, passes", [
+    (None, True), ("trusted", True), ("signing", True), ("signed", True), ("trusting", False), ("retiring", False)])
+def test_site_yml_refuses_a_rotation_stopped_half_way_through_the_nodes(phase, passes):
+    variables = role_variables("cluster", "preflight")
+    variables.update(cluster_pki_dir="/pki", cluster_service_account_record={
+        "ring": [SA1, SA2], "retired": [], "rotation": phase and {"phase": phase, "new": "sa2"}})
+    passed, message = Evaluation(find_task("preflight", "nodes_hold.yml",
+                                           "Check no service-account key rotation stopped half-way through the nodes"),
+                                 variables).assertion()
+    assert passed is passes
+    if not passes:
+        assert "run kthw.control_plane.rotate_service_account_key to finish it" in " ".join(message.split())
+
+
+APISERVER_ARGS = ["/opt/kube-apiserver", "--secure-port=6443", "--service-account-max-token-expiration=%s",
+                  "--service-account-lookup=true"]
+
+
+@pytest.mark.parametrize("cap, passes, hours", [("24h", True, 24), ("720h", True, 720), ("90m", False, None),
+                                                (None, False, None)])
+def test_the_rotation_reads_the_token_cap_each_apiserver_runs_with(cap, passes, hours):
+    lines = [line.replace("%s", cap) for line in APISERVER_ARGS] if cap else [APISERVER_ARGS[0]]
+    registered = {"stdout_lines": lines}
+    passed, message = evaluate("plan.yml", "Check each apiserver caps the lifetime of a token", {},
+                               inventory_hostname="cp2", __rotate_service_account_key_apiserver_args=registered).assertion()
+    assert passed is passes
+    if passes:
+        facts = evaluate("plan.yml", "Keep the lifetime cap of this node's apiserver", {},
+                         __rotate_service_account_key_apiserver_args=registered).facts()
+        assert int(facts["rotate_service_account_key_token_hours"]) == hours
+    else:
+        assert message.startswith("cp2's apiserver runs with") and "Run site.yml first" in message
+
+
+def test_s2_keeps_the_old_key_for_the_longest_cap_any_apiserver_runs_with():
+    recorded = {"ring": [SA2, SA1], "retired": [], "rotation": {"phase": "signing", "new": "sa2", "started": "t"}}
+    evaluation = evaluate("sign.yml", "Record when the old keys may go", recorded, cluster_control_plane_group="cp",
+                          groups={"cp": ["cp1", "cp2"]},
+                          hostvars={"cp1": {"rotate_service_account_key_token_hours": 24},
+                                    "cp2": {"rotate_service_account_key_token_hours": "48"}})
+    assert evaluation.value("{{ __rotate_service_account_key_token_hours }}") == 48
+
+
+@pytest.mark.parametrize("pending, passes", [(True, False), (False, True)])
+def test_a_certificate_rotation_under_way_is_finished_first(tmp_path, pending, passes):
+    if pending:
+        (tmp_path / "rotation-pending.json").write_text("{}")
+    passed, message = evaluate("plan.yml", "Check no certificate rotation is under way", {},
+                               cluster_pki_dir=str(tmp_path)).assertion()
+    assert passed is passes
+    if pending:
+        assert "finish it with kthw.control_plane.rotate_certs first" in " ".join(message.split())
