@@ -10,6 +10,7 @@ import pytest
 from ansible_collections.kthw.control_plane.plugins.module_utils._kube_api import encryption
 from ansible_collections.kthw.control_plane.plugins.module_utils._kube_api.errors import KubeApiError
 from ansible_collections.kthw.control_plane.plugins.modules import etcd_encryption_audit, kube_encryption_loaded
+from ansible_collections.kthw.control_plane.tests.unit.plugins.module_utils._kube_api.fake_clock import Clock
 
 HASH = "sha256:" + "ab" * 32
 METRICS = """# HELP apiserver_encryption_config_controller_last_config_info [ALPHA] Information about ...
@@ -77,19 +78,6 @@ class FakeClient(object):
             raise KubeApiError("conflict", status_code=409)
         self.puts.append(name)
         return body
-
-
-class Clock(object):
-    def __init__(self):
-        self.now = 0.0
-        self.slept = []
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
-
-    def __call__(self):
-        return self.now
 
 
 def test_every_object_is_rewritten_across_pages_with_conflicts_retried_and_deletions_skipped():

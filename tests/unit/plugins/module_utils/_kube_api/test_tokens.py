@@ -15,6 +15,7 @@ from ansible_collections.kthw.control_plane.plugins.module_utils._kube_api impor
 from ansible_collections.kthw.control_plane.plugins.module_utils._kube_api import tokens
 from ansible_collections.kthw.control_plane.plugins.module_utils._kube_api.errors import KubeApiError
 from ansible_collections.kthw.control_plane.plugins.modules import kube_service_account_keys_loaded as module
+from ansible_collections.kthw.control_plane.tests.unit.plugins.module_utils._kube_api.fake_clock import Clock
 
 # A P-256 public key and its kid, computed apart from the code under test with
 # openssl pkey -pubin -outform DER | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '='
@@ -186,19 +187,6 @@ class Apiserver(object):
 
     def close(self):
         pass
-
-
-class Clock(object):
-    def __init__(self):
-        self.now = 0.0
-        self.slept = []
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
-
-    def __call__(self):
-        return self.now
 
 
 def minted_tokens(clients):
