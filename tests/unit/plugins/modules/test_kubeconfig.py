@@ -7,6 +7,7 @@ import os
 import stat
 
 import pytest
+import yaml
 
 from ansible_collections.kthw.control_plane.plugins.module_utils._kubeconfig.builder import build
 from ansible_collections.kthw.control_plane.plugins.modules import kubeconfig, x509_certificate
@@ -61,7 +62,6 @@ def test_a_second_run_changes_nothing_and_does_not_rewrite(leaf, run_module, emb
 
 
 def test_the_same_content_written_as_yaml_is_left_alone(leaf, run_module):
-    yaml = pytest.importorskip("yaml")
     path = leaf / "scheduler.conf"
     run_module(kubeconfig, conf_args(leaf))
     path.write_text(yaml.safe_dump(document(path)))
