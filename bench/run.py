@@ -161,19 +161,23 @@ def cold_converge(scenario):
     return round(seconds + time.monotonic() - started, 1), record, create_s
 
 
-def under_probe(scenario, name, label, secret=False, count=2400, extra=(), probe_args=()):
+def under_probe(scenario, name, label, secret=False, count=2400, extra=(), probe_args=(), follow_kubeconfig=False):
     """Runs a collection playbook under the read + write probe through the load balancer
-    (with secret, the probe writes and reads a Secret); returns wall seconds, the probe's
-    JSON, the timing record and the playbook's output."""
+    (with secret, the probe writes and reads a Secret; with follow_kubeconfig, it takes its CAs
+    and certificate from the admin kubeconfig as the playbook rewrites it); returns wall
+    seconds, the probe's JSON, the timing record and the playbook's output."""
     pki = pki_dir(scenario)
     stop_file = os.path.join(ephemeral_dir(scenario), "bench-%s.stop" % label)
     if os.path.exists(stop_file):
         os.remove(stop_file)
+    credentials = (["--kubeconfig", os.path.join(pki, "admin.kubeconfig")] if follow_kubeconfig else
+                   ["--cacert", os.path.join(pki, "ca", "kubernetes.crt"), "--cert", os.path.join(pki, "admin.crt"),
+                    "--key", os.path.join(pki, "admin.key")])
     probe = subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, "tests", "probes", "api_probe.py"), "--server", ENDPOINT,
-         "--cacert", os.path.join(pki, "ca", "kubernetes.crt"), "--cert", os.path.join(pki, "admin.crt"),
-         "--key", os.path.join(pki, "admin.key"), "--count", str(count), "--interval", "0.25",
-         "--name", "kthw-bench-%s-probe" % label, "--stop-file", stop_file] + (["--secret"] if secret else [])
+        [sys.executable, os.path.join(ROOT, "tests", "probes", "api_probe.py"), "--server", ENDPOINT]
+        + credentials + ["--count", str(count), "--interval", "0.25",
+                         "--name", "kthw-bench-%s-probe" % label, "--stop-file", stop_file]
+        + (["--secret"] if secret else [])
         + list(probe_args),
         stdout=subprocess.PIPE, text=True)
     output = []
@@ -233,6 +237,13 @@ def sa_rotation(scenario):
         before["rounds"] + after["rounds"], round(signed_s, 1)
 
 
+def ca_rotation(scenario):
+    """Every CA (P0-P4) under the probe, which follows the admin kubeconfig the rotation rewrites."""
+    seconds, probe, _record, _output = under_probe(scenario, "kthw.control_plane.rotate_ca", "ca-rotation", count=9600,
+                                                   follow_kubeconfig=True)
+    return seconds, probe
+
+
 def floor(nodes, pki_dir):
     """Stops every service, then starts them by hand in dependency order."""
     def on_nodes(action, service):
@@ -282,6 +293,10 @@ def main():
     sa_s, sa_failed, sa_rounds, sa_signed_s = sa_rotation("ha")
     result.update(sa_rotation_s=sa_s, sa_rotation_failed_probes=sa_failed, sa_rotation_probe_rounds=sa_rounds,
                   sa_rotation_signed_s=sa_signed_s)
+
+    ca_s, ca_probe = ca_rotation("ha")
+    result.update(ca_rotation_s=ca_s, ca_rotation_failed_probes=ca_probe["failed_rounds"],
+                  ca_rotation_probe_rounds=ca_probe["rounds"], ca_rotation_probe_failures=ca_probe["failures"])
 
     result.update(cis("ha"))
 

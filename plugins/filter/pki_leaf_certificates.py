@@ -15,7 +15,8 @@ version_added: 0.1.0
 author: kthw.control_plane contributors (@kthw)
 description:
   - Each leaf of the plan becomes one certificate entry - its certificate and key in O(cert_dir) named
-    after the leaf, signed by the CA C(<ca_dir>/<ca>.crt) with its key beside it.
+    after the leaf, signed by its CA - the one O(cas) names as issuing, or C(<cas>/<ca>.crt) with its key
+    beside it when O(cas) is a folder.
   - A leaf whose O(reissue_prefix) plus name is in O(reissue) is forced and gets a new key, which is
     how a rotation renews exactly its plan.
 options:
@@ -30,9 +31,11 @@ options:
     description: Folder on the controller of the leaves' certificates and keys.
     type: str
     required: true
-  ca_dir:
-    description: Folder on the controller of the CA certificates and keys.
-    type: str
+  cas:
+    description:
+      - The CA that issues, per CA name - C(cert) and C(key), as the C(cluster_cas) contract entry gives
+        them (kthw.control_plane.ca_files) - or the folder on the controller of the CA certificates and keys.
+    type: raw
     required: true
   reissue:
     description: Names of leaves to reissue with a new key, as O(reissue_prefix) plus the leaf name.
@@ -63,17 +66,25 @@ _value:
 """
 
 
-def pki_leaf_certificates(leaves, cert_dir, ca_dir, reissue, reissue_prefix=""):
+def _signer(cas, name):
+    """(certificate, key) of the CA name: from the kthw.control_plane.ca_files mapping, or a folder."""
+    if isinstance(cas, dict):
+        return cas[name]["cert"], cas[name]["key"]
+    return "%s/%s.crt" % (cas, name), "%s/%s.key" % (cas, name)
+
+
+def pki_leaf_certificates(leaves, cert_dir, cas, reissue, reissue_prefix=""):
     reissue = set(reissue or [])
     entries = []
     try:
         for leaf in leaves:
             renew = (reissue_prefix + leaf["name"]) in reissue
+            ca_path, ca_key_path = _signer(cas, leaf["ca"])
             entries.append({
                 "path": "%s/%s.crt" % (cert_dir, leaf["name"]),
                 "key_path": "%s/%s.key" % (cert_dir, leaf["name"]),
-                "ca_path": "%s/%s.crt" % (ca_dir, leaf["ca"]),
-                "ca_key_path": "%s/%s.key" % (ca_dir, leaf["ca"]),
+                "ca_path": ca_path,
+                "ca_key_path": ca_key_path,
                 "common_name": leaf["common_name"],
                 "organizations": list(leaf.get("organizations") or []),
                 "dns_names": list(leaf.get("dns_names") or []),

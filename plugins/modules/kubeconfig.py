@@ -40,6 +40,13 @@ options:
     description: CA certificate that verifies the apiserver.
     type: path
     required: true
+  extra_ca_paths:
+    description:
+      - CA certificates trusted beside O(ca_path) (both CAs during a CA rotation), embedded after it.
+      - Needs O(embed_certs=true).
+    type: list
+    elements: path
+    default: []
   client_cert_path:
     description: Client certificate.
     type: path
@@ -147,6 +154,7 @@ def main():
             server=dict(type="str", required=True),
             user_name=dict(type="str", required=True),
             ca_path=dict(type="path", required=True),
+            extra_ca_paths=dict(type="list", elements="path", default=[]),
             client_cert_path=dict(type="path", required=True),
             client_key_path=dict(type="path", required=True),
             embed_certs=dict(type="bool", default=False),
@@ -161,7 +169,7 @@ def main():
     try:
         wanted = build(params["cluster_name"], params["server"], params["ca_path"],
                        params["client_cert_path"], params["client_key_path"],
-                       params["user_name"], params["embed_certs"])
+                       params["user_name"], params["embed_certs"], params["extra_ca_paths"])
     except KubeconfigError as exc:
         module.fail_json(msg=str(exc))
 

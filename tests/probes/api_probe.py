@@ -4,14 +4,20 @@ Secret, which the apiserver encrypts) with a client certificate; with
 --token-file, also a SelfSubjectReview with that bearer token (a
 service-account token), which must come back as --token-user. Stops by itself after --count rounds, or when --stop-file exists;
 prints JSON with the failures and when they happened.
+
+With --kubeconfig instead of --cacert/--cert/--key, the CAs and the client certificate are the ones
+that kubeconfig embeds, read again whenever the file changes: a client that follows the kubeconfig
+its operator is given, as a CA rotation needs.
 """
 
 import argparse
 import base64
 import json
 import os
+import shutil
 import ssl
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -36,12 +42,45 @@ def token_user(base, context, token):
     return review["status"]["userInfo"]["username"]
 
 
+class KubeconfigContext(object):
+    """The TLS context of the kubeconfig's embedded CA data and client certificate, rebuilt when it changes."""
+
+    def __init__(self, path):
+        self.path = path
+        self.stamp = None
+        self.context = None
+        self.reloads = 0
+
+    def get(self):
+        stat = os.stat(self.path)
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if stamp != self.stamp:
+            with open(self.path, encoding="utf-8") as handle:
+                config = json.load(handle)
+            cluster, user = config["clusters"][0]["cluster"], config["users"][0]["user"]
+            context = ssl.create_default_context(
+                cadata=base64.b64decode(cluster["certificate-authority-data"]).decode("ascii"))
+            folder = tempfile.mkdtemp()
+            try:
+                for name, field in (("tls.crt", "client-certificate-data"), ("tls.key", "client-key-data")):
+                    descriptor = os.open(os.path.join(folder, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    with os.fdopen(descriptor, "wb") as handle:
+                        handle.write(base64.b64decode(user[field]))
+                context.load_cert_chain(os.path.join(folder, "tls.crt"), os.path.join(folder, "tls.key"))
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            self.context, self.stamp = context, stamp
+            self.reloads += 1
+        return self.context
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", required=True)
-    parser.add_argument("--cacert", required=True)
-    parser.add_argument("--cert", required=True)
-    parser.add_argument("--key", required=True)
+    parser.add_argument("--cacert")
+    parser.add_argument("--cert")
+    parser.add_argument("--key")
+    parser.add_argument("--kubeconfig", help="take the CAs and the client certificate from it, as it changes")
     parser.add_argument("--count", type=int, default=480)
     parser.add_argument("--interval", type=float, default=0.25)
     parser.add_argument("--name", default="kthw-probe")
@@ -51,8 +90,16 @@ def main():
     parser.add_argument("--token-user", default="", help="whom the token must authenticate as")
     args = parser.parse_args()
 
-    context = ssl.create_default_context(cafile=args.cacert)
-    context.load_cert_chain(args.cert, args.key)
+    followed = None
+    if args.kubeconfig:
+        followed = KubeconfigContext(args.kubeconfig)
+        if args.token_file and not args.cacert:
+            parser.error("--token-file verifies the server with --cacert")
+    elif not (args.cacert and args.cert and args.key):
+        parser.error("give --kubeconfig, or --cacert, --cert and --key")
+    else:
+        context = ssl.create_default_context(cafile=args.cacert)
+        context.load_cert_chain(args.cert, args.key)
     token = ""
     if args.token_file:
         with open(args.token_file, encoding="ascii") as handle:
@@ -69,6 +116,8 @@ def main():
         tick = time.monotonic()
         ok = True
         try:
+            if followed:
+                context = followed.get()
             call(args.server, context, "GET", "/api/v1/namespaces/default")
             value = str(rounds)
             if args.secret:
@@ -83,14 +132,15 @@ def main():
                 user = token_user(args.server, token_context, token)
                 if user != args.token_user:
                     raise ValueError("the token authenticates as %s, not %s" % (user, args.token_user))
-        except (urllib.error.URLError, OSError, ValueError, KeyError) as exc:
+        except (urllib.error.URLError, OSError, ValueError, KeyError, ssl.SSLError) as exc:
             ok = False
             failures += 1
             timeline.append({"at_s": round(tick - start, 2), "error": str(exc)[:160]})
         time.sleep(max(0.0, args.interval - (time.monotonic() - tick)))
     per_round = 2 + (1 if args.secret else 0) + (1 if token else 0)
     json.dump({"rounds": rounds, "requests": rounds * per_round, "failed_rounds": failures,
-               "failures": timeline[:50], "seconds": round(time.monotonic() - start, 1)}, sys.stdout)
+               "failures": timeline[:50], "seconds": round(time.monotonic() - start, 1),
+               "kubeconfig_reloads": followed.reloads if followed else 0}, sys.stdout)
     sys.stdout.write("\n")
     return 0
 

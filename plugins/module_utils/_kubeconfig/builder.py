@@ -22,11 +22,13 @@ def _read(path, what):
         raise KubeconfigError("cannot read the %s %s: %s" % (what, path, exc))
 
 
-def build(cluster_name, server, ca_path, client_cert_path, client_key_path, user_name, embed_certs):
+def build(cluster_name, server, ca_path, client_cert_path, client_key_path, user_name, embed_certs, extra_ca_paths=()):
     """The kubeconfig as a dict: one cluster, one user, one current context."""
+    if extra_ca_paths and not embed_certs:
+        raise KubeconfigError("more than one CA certificate can only be embedded (embed_certs)")
     if embed_certs:
-        cluster = {"server": server,
-                   "certificate-authority-data": base64.b64encode(_read(ca_path, "CA certificate")).decode("ascii")}
+        ca_data = b"".join(_read(path, "CA certificate") for path in [ca_path] + list(extra_ca_paths))
+        cluster = {"server": server, "certificate-authority-data": base64.b64encode(ca_data).decode("ascii")}
         user = {"client-certificate-data": base64.b64encode(_read(client_cert_path, "client certificate")).decode("ascii"),
                 "client-key-data": base64.b64encode(_read(client_key_path, "client key")).decode("ascii")}
     else:

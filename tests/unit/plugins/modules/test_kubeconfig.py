@@ -144,3 +144,17 @@ def test_an_unreadable_key_fails_and_writes_nothing(leaf, run_module, tools):
     result = run_module(kubeconfig, conf_args(leaf, embed_certs=True, client_key_path=str(leaf / "missing.key")))
     assert result["failed"] and result["msg"].startswith("cannot read the client key %s" % (leaf / "missing.key"))
     assert tools.snapshot(leaf) == before
+
+
+def test_every_trusted_ca_is_embedded_in_order(leaf, run_module):
+    (leaf / "next.crt").write_bytes(b"-----BEGIN CERTIFICATE-----\nbmV4dA==\n-----END CERTIFICATE-----\n")
+    result = run_module(kubeconfig, conf_args(leaf, embed_certs=True, extra_ca_paths=[str(leaf / "next.crt")]))
+    assert result["changed"], result
+    data = base64.b64decode(document(leaf / "scheduler.conf")["clusters"][0]["cluster"]["certificate-authority-data"])
+    assert data == (leaf / "ca.crt").read_bytes() + (leaf / "next.crt").read_bytes()
+
+
+def test_more_than_one_ca_by_path_is_refused(leaf, run_module):
+    result = run_module(kubeconfig, conf_args(leaf, extra_ca_paths=[str(leaf / "ca.crt")]))
+    assert result.get("failed") and "only be embedded" in result["msg"], result
+    assert not (leaf / "scheduler.conf").exists()
