@@ -76,3 +76,18 @@ def test_site_yml_is_refused_while_a_rotation_is_under_way():
     message = " ".join(evaluation.value(task["ansible.builtin.assert"]["fail_msg"]).split())
     assert "A CA rotation of the etcd CA is under way (phase reissuing" in message
     assert "run kthw.control_plane.rotate_ca to finish it" in message
+
+
+@pytest.mark.parametrize("role, tasks_file, name", [
+    ("rotate_certs", "plan.yml", "Check no CA rotation is under way"),
+    ("rotate_service_account_key", "plan.yml", "Check no certificate or CA rotation is under way"),
+])
+def test_the_other_rotations_wait_for_a_ca_rotation_to_finish(tmp_path, role, tasks_file, name):
+    variables = role_variables("cluster", role)
+    variables.update(cluster_pki_dir=str(tmp_path), cluster_service_account_record={},
+                     cluster_ca_rotation_record={"phase": "reissuing", "cas": ["etcd"]})
+    passed, message = Evaluation(find_task(role, tasks_file, name), variables).assertion()
+    assert passed is False
+    assert "finish it with kthw.control_plane.rotate_ca first" in " ".join(message.split())
+    variables.update(cluster_ca_rotation_record={})
+    assert Evaluation(find_task(role, tasks_file, name), variables).assertion()[0] is True

@@ -157,12 +157,19 @@ def test_s2_keeps_the_old_key_for_the_longest_cap_any_apiserver_runs_with():
     assert evaluation.value("{{ __rotate_service_account_key_token_hours }}") == 48
 
 
-@pytest.mark.parametrize("pending, passes", [(True, False), (False, True)])
-def test_a_certificate_rotation_under_way_is_finished_first(tmp_path, pending, passes):
+@pytest.mark.parametrize("pending, advice", [
+    (None, None),
+    ("rotation-pending.json", "finish it with kthw.control_plane.rotate_certs first"),
+    ("ca-rotation.json", "finish it with kthw.control_plane.rotate_ca first"),
+])
+def test_a_certificate_or_ca_rotation_under_way_is_finished_first(tmp_path, pending, advice):
     if pending:
-        (tmp_path / "rotation-pending.json").write_text("{}")
-    passed, message = evaluate("plan.yml", "Check no certificate rotation is under way", {},
-                               cluster_pki_dir=str(tmp_path)).assertion()
-    assert passed is passes
+        (tmp_path / pending).write_text("{}")
+    # The harness has no lookups: the CA rotation's record as the cluster role would read it.
+    ca_record = {"phase": "widening", "cas": ["etcd"]} if pending == "ca-rotation.json" else {}
+    variables = rotation_vars({}, cluster_pki_dir=str(tmp_path), cluster_ca_rotation_record=ca_record)
+    task = find_task("rotate_service_account_key", "plan.yml", "Check no certificate or CA rotation is under way")
+    passed, message = Evaluation(task, variables).assertion()
+    assert passed is (pending is None)
     if pending:
-        assert "finish it with kthw.control_plane.rotate_certs first" in " ".join(message.split())
+        assert advice in " ".join(message.split())
