@@ -102,12 +102,20 @@ def _keep(source, dest, mode, moved, check_mode):
 def retire(p, check_mode=False):
     """The moves done (or, in check mode, due), in order."""
     moved = []
-    if not os.path.exists(p["next_path"]):
-        if not (os.path.exists(p["path"]) and os.path.exists(p["key_path"])):
+    if not (os.path.exists(p["path"]) and os.path.exists(p["key_path"])):
+        if not os.path.exists(p["next_path"]):
             raise RetireError("neither %s nor %s exists: restore the CA from your backup" % (p["next_path"], p["path"]))
+    if not (os.path.exists(p["next_path"]) and os.path.exists(p["next_key_path"])):
+        # Only a copy of what already took the name may be left over from a run that stopped.
+        for leftover, taken in ((p["next_path"], p["path"]), (p["next_key_path"], p["key_path"])):
+            if os.path.exists(leftover):
+                if not os.path.exists(taken) or _read(leftover) != _read(taken):
+                    raise RetireError("%s is there without its pair and is not %s: restore the pair from your "
+                                      "backup; nothing was moved" % (leftover, taken))
+                moved.append("%s -> (removed)" % leftover)
+                if not check_mode:
+                    os.remove(leftover)
         return moved
-    if not os.path.exists(p["next_key_path"]):
-        raise RetireError("%s has no key beside it (%s): restore it from your backup" % (p["next_path"], p["next_key_path"]))
     if _read(p["path"]) != _read(p["next_path"]):
         # A run that stopped after the key moved has the new key under the old name: keep only the old pair.
         if _read(p["key_path"]) != _read(p["next_key_path"]):

@@ -206,6 +206,13 @@ def same_subject(name, common_name, organizations):
     return common_names == [common_name] and current_organizations == sorted(organizations) and not others
 
 
+def is_rotated_subject(name, common_name, organizations):
+    """Whether name is this CN with the time a CA rotation made it (<CN>-YYYYMMDDTHHMMSSZ), and this O."""
+    common_names, current_organizations, others = _subject_parts(name)
+    return (len(common_names) == 1 and re.match(re.escape(common_name) + r"-[0-9]{8}T[0-9]{6}Z$", common_names[0])
+            is not None and current_organizations == sorted(organizations) and not others)
+
+
 def _key_usage(public_key, ca):
     return x509.KeyUsage(
         digital_signature=True, content_commitment=False, key_encipherment=is_rsa(public_key) and not ca,

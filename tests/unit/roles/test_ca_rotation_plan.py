@@ -80,6 +80,7 @@ def test_site_yml_is_refused_while_a_rotation_is_under_way():
 
 @pytest.mark.parametrize("role, tasks_file, name", [
     ("rotate_certs", "plan.yml", "Check no CA rotation is under way"),
+    ("rotate_encryption_key", "plan.yml", "Check no CA rotation is under way"),
     ("rotate_service_account_key", "plan.yml", "Check no certificate or CA rotation is under way"),
 ])
 def test_the_other_rotations_wait_for_a_ca_rotation_to_finish(tmp_path, role, tasks_file, name):

@@ -153,3 +153,16 @@ def test_bad_input_fails_before_writing(tmp_path, run_module, tools, args, messa
 def test_key_path_and_common_name_are_required_for_an_own_ca(tmp_path, run_module):
     result = run_module(x509_ca, dict(path=str(tmp_path / "ca.crt")))
     assert result["failed"] and "key_path" in result["msg"] and "common_name" in result["msg"]
+
+
+@pytest.mark.parametrize("common_name, warned", [
+    ("unit-ca", False),                  # a CA rotation named its successor after it, with the time
+    ("unit", True),                      # another name altogether
+    ("unit-ca-20261201", True),          # only the rotation's own suffix is taken
+])
+def test_a_rotated_ca_with_its_time_after_the_name_is_not_warned_about(tmp_path, run_module, tools, common_name, warned):
+    made = run_module(x509_ca, tools.ca_args(tmp_path, common_name="unit-ca-20261201T061547Z"))
+    assert made["changed"], made
+    result = run_module(x509_ca, tools.ca_args(tmp_path, common_name=common_name))
+    assert not result["changed"] and not result.get("failed"), result
+    assert any("keeps its subject" in w for w in result.get("warnings", [])) is warned

@@ -72,3 +72,21 @@ def test_another_retired_ca_in_the_way_is_never_overwritten(pair, run_module, to
 def test_without_any_ca_it_says_to_restore(tmp_path, run_module):
     result = run_module(x509_ca_retire, retire_args(tmp_path))
     assert result.get("failed") and "restore the CA from your backup" in result["msg"], result
+
+
+@pytest.mark.parametrize("left", ["ca-next.key", "ca-next.crt"])
+def test_a_run_stopped_between_the_two_removals_leaves_no_copy_of_the_key_behind(pair, run_module, tools, left):
+    assert run_module(x509_ca_retire, retire_args(pair))["changed"]
+    # As if the run stopped after removing one of the two: a copy of what took the name is left.
+    (pair / left).write_bytes((pair / left.replace("-next", "")).read_bytes())
+    result = run_module(x509_ca_retire, retire_args(pair))
+    assert result["changed"] and result["moved"] == ["%s -> (removed)" % (pair / left)], result
+    assert sorted(tools.snapshot(pair)) == ["ca-retired.crt", "ca-retired.key", "ca.crt", "ca.key"]
+
+
+def test_a_lone_next_key_that_is_not_the_ca_key_is_never_deleted(pair, run_module, tools):
+    (pair / "ca-next.crt").unlink()
+    before = tools.snapshot(pair)
+    result = run_module(x509_ca_retire, retire_args(pair))
+    assert result.get("failed") and "without its pair" in result["msg"], result
+    assert tools.snapshot(pair) == before
