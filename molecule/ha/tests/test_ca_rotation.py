@@ -131,6 +131,11 @@ def test_the_next_run_finished_it_and_removed_the_record(rotation):
     assert not glob.glob(os.path.join(PKI_DIR, "ca", "*-next.*"))
 
 
+def test_p0_took_one_etcd_snapshot_and_the_finishing_run_none(rotation):
+    assert len(rotation["snapshots_new"]) == 1, rotation["snapshots_new"]
+    assert stat.S_IMODE(os.stat(rotation["snapshots_new"][0]).st_mode) == 0o600
+
+
 def test_no_request_failed_through_the_whole_rotation(rotation):
     probe = rotation["probe"]
     print("CA rotation probe:", probe)
