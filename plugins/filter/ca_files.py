@@ -22,6 +22,8 @@ description:
     V(widening) the old CA issues and both are trusted; in V(reissuing) the new CA issues and both are
     trusted; in V(narrowing) the new CA issues and is trusted alone; in V(narrowed) the same, while the
     new CA takes the name C(<name>.crt) (whichever file holds it is named).
+  - A rotation rolled back before V(narrowing) goes the other way. In V(unwinding) the old CA issues again
+    and both are trusted; in V(retracting) and V(retracted) the old CA issues and is trusted alone.
   - CAs the rotation does not cover keep their own file.
 options:
   _input:
@@ -51,10 +53,14 @@ _value:
   type: dict
 """
 
-PHASES = ("widening", "reissuing", "narrowing", "narrowed")
+FORWARD_PHASES = ("widening", "reissuing", "narrowing", "narrowed")
+ROLLBACK_PHASES = ("unwinding", "retracting", "retracted")
+PHASES = FORWARD_PHASES + ROLLBACK_PHASES
 # The CA that issues in each phase, and the CAs trusted, of (old, new).
-_ISSUES = {"widening": "old", "reissuing": "new", "narrowing": "new", "narrowed": "new"}
-_TRUSTS = {"widening": ("old", "new"), "reissuing": ("old", "new"), "narrowing": ("new",), "narrowed": ("new",)}
+_ISSUES = {"widening": "old", "reissuing": "new", "narrowing": "new", "narrowed": "new",
+           "unwinding": "old", "retracting": "old", "retracted": "old"}
+_TRUSTS = {"widening": ("old", "new"), "reissuing": ("old", "new"), "narrowing": ("new",), "narrowed": ("new",),
+           "unwinding": ("old", "new"), "retracting": ("old",), "retracted": ("old",)}
 
 
 def _pair(ca_dir, stem):

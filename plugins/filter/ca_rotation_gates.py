@@ -20,11 +20,14 @@ description:
   - V(reissue) - the same, and every listener of a rotated CA (kube-apiserver, kube-controller-manager,
     kube-scheduler, etcd's client and peer ports) serves a chain that ends at the new CA alone.
   - V(narrow) - the same, and a client certificate of the old CA is refused everywhere.
+  - A rollback goes back the same way with the old CA as the one kept - V(unwind) as V(reissue) (every
+    listener serves a chain of the old CA again), then V(retract) as V(narrow) (a client certificate of the
+    new CA is refused everywhere).
   - A front-proxy client certificate is presented as an authenticating proxy does, with the user in
     C(X-Remote-User).
 options:
   _input:
-    description: The step, V(widen), V(reissue) or V(narrow).
+    description: The step, V(widen), V(reissue), V(narrow), V(unwind) or V(retract).
     type: str
     required: true
   cas:
@@ -66,7 +69,11 @@ _value:
   elements: dict
 """
 
-STEPS = ("widen", "reissue", "narrow")
+# Per step, the CA the step keeps: its client certificates must be accepted, and
+# after widen the listeners must serve its chains; narrowing steps refuse the other.
+_KEEPS = {"widen": "new", "reissue": "new", "narrow": "new", "unwind": "old", "retract": "old"}
+_NARROWS = ("narrow", "retract")
+STEPS = tuple(_KEEPS)
 CAS = ("kubernetes", "etcd", "front-proxy")
 
 
@@ -96,17 +103,20 @@ def ca_rotation_gates(step, cas, node, ports, probe_user="kthw-ca-probe"):
         if node.get("etcd") and "etcd" in cas:
             clients.append(("etcd", etcd_client, "etcd"))
         gates = []
+        kept = _KEEPS[step]
+        other = "old" if kept == "new" else "new"
         for ca, endpoint, server_ca in clients:
-            gates.append({"name": "a client certificate of the new %s CA is accepted" % ca, "server_ca": server_ca,
-                          "server_ca_from": server_ca_from, "probe": ca + "-new", "expect_client": "accepted",
+            gates.append({"name": "a client certificate of the %s %s CA is accepted" % (kept, ca), "server_ca": server_ca,
+                          "server_ca_from": server_ca_from, "probe": "%s-%s" % (ca, kept), "expect_client": "accepted",
                           "endpoints": [endpoint]})
-            if step == "narrow":
-                gates.append({"name": "a client certificate of the old %s CA is refused" % ca, "server_ca": server_ca,
-                              "server_ca_from": server_ca_from, "probe": ca + "-old", "expect_client": "refused",
-                              "endpoints": [endpoint]})
+            if step in _NARROWS:
+                gates.append({"name": "a client certificate of the %s %s CA is refused" % (other, ca),
+                              "server_ca": server_ca, "server_ca_from": server_ca_from, "probe": "%s-%s" % (ca, other),
+                              "expect_client": "refused", "endpoints": [endpoint]})
         if step != "widen":
             if node.get("control_plane") and "kubernetes" in cas:
-                gates.append({"name": "every kubernetes CA listener serves a chain of the new CA", "server_ca": "kubernetes",
+                gates.append({"name": "every kubernetes CA listener serves a chain of the %s CA" % kept,
+                              "server_ca": "kubernetes",
                               "server_ca_from": "issuer", "probe": None, "expect_client": "any",
                               "endpoints": [apiserver("/readyz"),
                                             _endpoint(node, "kube-controller-manager", "127.0.0.1",
@@ -114,9 +124,9 @@ def ca_rotation_gates(step, cas, node, ports, probe_user="kthw-ca-probe"):
                                             _endpoint(node, "kube-scheduler", "127.0.0.1", ports["scheduler"],
                                                       "localhost", "/healthz")]})
             if node.get("etcd") and "etcd" in cas:
-                # etcd asks every client for a certificate: the new one completes the handshake.
-                gates.append({"name": "every etcd listener serves a chain of the new CA", "server_ca": "etcd",
-                              "server_ca_from": "issuer", "probe": "etcd-new", "expect_client": "any",
+                # etcd asks every client for a certificate: the kept CA's completes the handshake.
+                gates.append({"name": "every etcd listener serves a chain of the %s CA" % kept, "server_ca": "etcd",
+                              "server_ca_from": "issuer", "probe": "etcd-" + kept, "expect_client": "any",
                               "endpoints": [etcd_client,
                                             _endpoint(node, "etcd peer", node["address"], ports["etcd_peer"],
                                                       node["name"], "/version")]})

@@ -15,6 +15,9 @@ description:
   - The last step of a CA rotation, on the controller. The CA at O(path) and O(key_path) is kept as
     O(retired_path) and O(retired_key_path) (never overwritten), then the CA at O(next_path) and
     O(next_key_path) takes its name, and the C(next) files go.
+  - With O(state=abandoned), the last step of a CA rotation rolled back - the CA at O(path) keeps its name,
+    and the successor at O(next_path) and O(next_key_path) is kept as O(retired_path) and O(retired_key_path)
+    instead.
   - Safe to run again at any point it stopped - it finishes the same move. Without the C(next) files
     there is nothing to do.
   - The files are written atomically, the keys C(0600) from their first byte. Nothing is ever deleted
@@ -37,13 +40,22 @@ options:
     type: path
     required: true
   retired_path:
-    description: Where the old CA certificate is kept, for example C(ca/kubernetes-retired-2026-12-01.crt).
+    description:
+      - Where the CA certificate moved aside is kept, for example C(ca/kubernetes-retired-2026-12-01.crt) (the
+        old one, or with O(state=abandoned) the successor).
     type: path
     required: true
   retired_key_path:
     description: Where its key is kept.
     type: path
     required: true
+  state:
+    description:
+      - V(retired) - the successor takes the name of the CA, which is kept at O(retired_path).
+      - V(abandoned) - the CA keeps its name; the successor is kept at O(retired_path).
+    type: str
+    choices: [retired, abandoned]
+    default: retired
 attributes:
   check_mode:
     support: full
@@ -61,6 +73,17 @@ EXAMPLES = r"""
     next_key_path: "{{ inventory_dir }}/pki/ca/kubernetes-next.key"
     retired_path: "{{ inventory_dir }}/pki/ca/kubernetes-retired-2026-12-01.crt"
     retired_key_path: "{{ inventory_dir }}/pki/ca/kubernetes-retired-2026-12-01.key"
+  delegate_to: localhost
+
+- name: A rolled-back rotation keeps its unused Kubernetes CA aside
+  kthw.control_plane.x509_ca_retire:
+    path: "{{ inventory_dir }}/pki/ca/kubernetes.crt"
+    key_path: "{{ inventory_dir }}/pki/ca/kubernetes.key"
+    next_path: "{{ inventory_dir }}/pki/ca/kubernetes-next.crt"
+    next_key_path: "{{ inventory_dir }}/pki/ca/kubernetes-next.key"
+    retired_path: "{{ inventory_dir }}/pki/ca/kubernetes-abandoned-2026-12-01.crt"
+    retired_key_path: "{{ inventory_dir }}/pki/ca/kubernetes-abandoned-2026-12-01.key"
+    state: abandoned
   delegate_to: localhost
 """
 
@@ -137,6 +160,25 @@ def retire(p, check_mode=False):
     return moved
 
 
+def abandon(p, check_mode=False):
+    """The moves done (or due) to keep the successor aside: each next file is kept, then removed."""
+    if not (os.path.exists(p["path"]) and os.path.exists(p["key_path"])):
+        raise RetireError("%s or %s is missing: restore the CA from your backup; nothing was moved"
+                          % (p["path"], p["key_path"]))
+    moved = []
+    # Both files kept before either goes: a stop anywhere leaves the successor whole in one place or the other.
+    pairs = ((p["next_key_path"], p["retired_key_path"], 0o600), (p["next_path"], p["retired_path"], 0o644))
+    for source, dest, mode in pairs:
+        if os.path.exists(source):
+            _keep(source, dest, mode, moved, check_mode)
+    for source, _dest, _mode in pairs:
+        if os.path.exists(source):
+            moved.append("%s -> (removed)" % source)
+            if not check_mode:
+                os.remove(source)
+    return moved
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -146,11 +188,13 @@ def main():
             next_key_path=dict(type="path", required=True),
             retired_path=dict(type="path", required=True),
             retired_key_path=dict(type="path", required=True),
+            state=dict(type="str", choices=["retired", "abandoned"], default="retired"),
         ),
         supports_check_mode=True,
     )
     try:
-        moved = retire(module.params, module.check_mode)
+        move = abandon if module.params["state"] == "abandoned" else retire
+        moved = move(module.params, module.check_mode)
     except (RetireError, IOError, OSError) as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(changed=bool(moved), moved=moved)

@@ -24,6 +24,10 @@ def test_without_a_rotation_each_ca_is_its_own_file():
     ("widening", "kubernetes", ["kubernetes.crt", "kubernetes-next.crt"]),
     ("reissuing", "kubernetes-next", ["kubernetes.crt", "kubernetes-next.crt"]),
     ("narrowing", "kubernetes-next", ["kubernetes-next.crt"]),
+    # A rollback: the old CA issues again, then is trusted alone.
+    ("unwinding", "kubernetes", ["kubernetes.crt", "kubernetes-next.crt"]),
+    ("retracting", "kubernetes", ["kubernetes.crt"]),
+    ("retracted", "kubernetes", ["kubernetes.crt"]),
 ])
 def test_each_phase_names_who_issues_and_who_is_trusted(phase, issuer, trusted):
     files = ca_files({"phase": phase, "cas": ["kubernetes"]}, "/pki/ca")

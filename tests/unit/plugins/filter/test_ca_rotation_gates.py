@@ -52,6 +52,19 @@ def test_only_the_rotated_cas_and_the_nodes_roles_count():
     assert [g["probe"] for g in ca_rotation_gates("widen", ["etcd"], etcd_only, PORTS)] == ["etcd-new"]
 
 
+def test_the_way_back_keeps_the_old_cas_asks_for_their_chains_then_refuses_the_new_ones():
+    unwind = ca_rotation_gates("unwind", ["kubernetes", "etcd"], BOTH, PORTS)
+    assert [(g["probe"], g["expect_client"]) for g in unwind] == [
+        ("kubernetes-old", "accepted"), ("etcd-old", "accepted"), (None, "any"), ("etcd-old", "any")]
+    assert all(g["server_ca_from"] == "issuer" for g in unwind)
+    assert "serves a chain of the old CA" in unwind[2]["name"]
+    retract = ca_rotation_gates("retract", ALL, BOTH, PORTS)
+    assert [g["probe"] for g in retract if g["expect_client"] == "refused"] == [
+        "kubernetes-new", "front-proxy-new", "etcd-new"]
+    assert [g["probe"] for g in retract if g["expect_client"] == "accepted"] == [
+        "kubernetes-old", "front-proxy-old", "etcd-old"]
+
+
 @pytest.mark.parametrize("step, cas, node, message", [
     ("shrink", ALL, BOTH, "step 'shrink'"),
     ("widen", ["kubernetes", "root"], BOTH, "unknown CA root"),

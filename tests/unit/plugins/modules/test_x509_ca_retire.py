@@ -90,3 +90,52 @@ def test_a_lone_next_key_that_is_not_the_ca_key_is_never_deleted(pair, run_modul
     result = run_module(x509_ca_retire, retire_args(pair))
     assert result.get("failed") and "without its pair" in result["msg"], result
     assert tools.snapshot(pair) == before
+
+
+def abandon_args(d):
+    return dict(retire_args(d), retired_path=str(d / "ca-abandoned.crt"), retired_key_path=str(d / "ca-abandoned.key"),
+                state="abandoned")
+
+
+def test_a_rollback_keeps_the_new_ca_aside_and_the_old_one_keeps_its_name(pair, run_module, tools):
+    before = tools.snapshot(pair)
+    result = run_module(x509_ca_retire, abandon_args(pair))
+    assert result["changed"], result
+    after = tools.snapshot(pair)
+    assert sorted(after) == ["ca-abandoned.crt", "ca-abandoned.key", "ca.crt", "ca.key"]
+    assert (after["ca.crt"], after["ca.key"]) == (before["ca.crt"], before["ca.key"])
+    assert (after["ca-abandoned.crt"], after["ca-abandoned.key"]) == (before["ca-next.crt"], before["ca-next.key"])
+    assert tools.mode_of(pair / "ca-abandoned.key") == 0o600
+    tools.assert_no_key_material(result, pair)
+    assert not run_module(x509_ca_retire, abandon_args(pair))["changed"]
+
+
+@pytest.mark.parametrize("stopped_after", ["key kept", "pair kept", "certificate removed"])
+def test_a_rollback_stopped_at_any_step_is_finished_by_the_next(pair, run_module, tools, stopped_after):
+    before = tools.snapshot(pair)
+    (pair / "ca-abandoned.key").write_bytes(before["ca-next.key"])
+    if stopped_after != "key kept":
+        (pair / "ca-abandoned.crt").write_bytes(before["ca-next.crt"])
+    if stopped_after == "certificate removed":
+        (pair / "ca-next.crt").unlink()
+    result = run_module(x509_ca_retire, abandon_args(pair))
+    assert result["changed"] and not result.get("failed"), result
+    after = tools.snapshot(pair)
+    assert sorted(after) == ["ca-abandoned.crt", "ca-abandoned.key", "ca.crt", "ca.key"]
+    assert (after["ca-abandoned.crt"], after["ca-abandoned.key"]) == (before["ca-next.crt"], before["ca-next.key"])
+
+
+def test_a_rollback_never_overwrites_another_abandoned_ca(pair, run_module, tools):
+    (pair / "ca-abandoned.key").write_bytes(b"another rotation's key\n")
+    before = tools.snapshot(pair)
+    result = run_module(x509_ca_retire, abandon_args(pair))
+    assert result.get("failed") and "move it aside" in result["msg"], result
+    assert tools.snapshot(pair) == before
+
+
+def test_a_rollback_without_the_old_ca_says_to_restore_it(pair, run_module, tools):
+    (pair / "ca.key").unlink()
+    before = tools.snapshot(pair)
+    result = run_module(x509_ca_retire, abandon_args(pair))
+    assert result.get("failed") and "restore the CA from your backup" in result["msg"], result
+    assert tools.snapshot(pair) == before
