@@ -244,6 +244,21 @@ def ca_rotation(scenario):
     return seconds, probe
 
 
+def etcd_restore(scenario):
+    """A fresh snapshot, then the restore of it under the probe: seconds from the playbook's start until the load
+    balancer answers /readyz again, and the probe's rounds (the failed ones are the outage)."""
+    snapshots = os.path.join(pki_dir(scenario), "etcd-snapshots")
+    before = set(os.listdir(snapshots)) if os.path.isdir(snapshots) else set()
+    playbook(scenario, "kthw.control_plane.etcd_snapshot", "restore-snapshot", extra=["-e", "etcd_snapshot_keep=50"])
+    taken = sorted(name for name in set(os.listdir(snapshots)) - before if name.endswith(".db"))[-1]
+    seconds, probe, _record, _output = under_probe(
+        scenario, "kthw.control_plane.etcd_restore", "restore", count=4800,
+        extra=["-e", "etcd_restore_snapshot=" + taken, "-e", "etcd_restore_confirm=true"])
+    started = time.monotonic()
+    wait_lb_ready(pki_dir(scenario))
+    return round(seconds + time.monotonic() - started, 1), probe
+
+
 def floor(nodes, pki_dir):
     """Stops every service, then starts them by hand in dependency order."""
     def on_nodes(action, service):
@@ -297,6 +312,10 @@ def main():
     ca_s, ca_probe = ca_rotation("ha")
     result.update(ca_rotation_s=ca_s, ca_rotation_failed_probes=ca_probe["failed_rounds"],
                   ca_rotation_probe_rounds=ca_probe["rounds"], ca_rotation_probe_failures=ca_probe["failures"])
+
+    restore_s, restore_probe = etcd_restore("ha")
+    result.update(restore_s=restore_s, restore_probe_rounds=restore_probe["rounds"],
+                  restore_failed_probes=restore_probe["failed_rounds"])
 
     result.update(cis("ha"))
 

@@ -148,9 +148,9 @@ def test_snapshot_playbook_kept_one_verified_snapshot(mirror_dir, tmp_path):
     with open(os.path.join(PKI_DIR, "etcd-snapshots", ".gitignore"), encoding="utf-8") as handle:
         assert handle.read().splitlines()[-1] == "*"
     # The encryption key rotation, a later side effect, adds its own two (E0 and E4), the CA rotation and the
-    # rotation rolled back one each (P0).
+    # rotation rolled back one each (P0), the restore the one it restored.
     rotation_snapshots = set()
-    for record in ("encryption_rotation.json", "ca_rollback.json", "ca_rotation.json"):
+    for record in ("encryption_rotation.json", "ca_rollback.json", "ca_rotation.json", "etcd_restore.json"):
         with open(os.path.join(EPHEMERAL, record), encoding="utf-8") as handle:
             rotation_snapshots.update(json.load(handle)["snapshots_new"])
     snapshots = [path for path in glob.glob(os.path.join(PKI_DIR, "etcd-snapshots", "etcd-*.db"))
