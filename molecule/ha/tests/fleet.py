@@ -2,6 +2,7 @@
 operator's folders, and helpers to reach its nodes. Imported by the tests and by
 conftest.py (which holds only the fixtures): `from fleet import ...`."""
 
+import json
 import os
 import ssl
 import urllib.error
@@ -60,3 +61,20 @@ def https_get(url, cert=None, timeout=10):
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+
+
+def side_effect_results(name):
+    """What a side effect kept for the checks, <name>.json in the scenario's ephemeral folder."""
+    with open(os.path.join(EPHEMERAL, name + ".json"), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def words(text):
+    """A playbook's output with its line breaks and indentation folded, to find a message in."""
+    return " ".join(text.split())
+
+
+def recap_changed_nothing(output):
+    """Whether a playbook's output has a recap and every host in it changed nothing."""
+    recap = [line for line in output.splitlines() if " changed=" in line]
+    return bool(recap) and all(" changed=0 " in line for line in recap)

@@ -4,29 +4,17 @@ was written after is gone, every Secret decrypts, a watch from before gets 410 G
 same data, the former data is kept aside, the refusals changed nothing, and a run stopped half-way was finished
 by the next."""
 
-import json
-import os
 import re
 
 import pytest
-from fleet import EPHEMERAL, hosts_of
+from fleet import hosts_of, recap_changed_nothing, side_effect_results, words
 
 ETCD = hosts_of("etcd")
 
 
 @pytest.fixture(scope="module")
 def restore():
-    with open(os.path.join(EPHEMERAL, "etcd_restore.json"), encoding="utf-8") as handle:
-        return json.load(handle)
-
-
-def words(text):
-    return " ".join(text.split())
-
-
-def recap_changed_nothing(output):
-    recap = [line for line in output.splitlines() if " changed=" in line]
-    return bool(recap) and all(" changed=0 " in line for line in recap)
+    return side_effect_results("etcd_restore")
 
 
 def test_the_snapshot_is_described_with_its_checksum_and_encryption_keys(restore):
@@ -35,6 +23,16 @@ def test_the_snapshot_is_described_with_its_checksum_and_encryption_keys(restore
     assert len(description["sha256"]) == 64 and description["status"]["totalKey"] > 0
     # The encryption key rotation before left key2 alone in the ring.
     assert description["encryption_keys"] == ["key2"]
+
+
+def test_check_mode_lists_the_steps_and_changes_nothing(restore):
+    run = restore["check"]
+    said = words(run["output"])
+    assert run["rc"] == 0 and recap_changed_nothing(run["output"])
+    assert "Would restore " in said and "everything written to the cluster since is lost" in said
+    for step in ("stop every apiserver, controller-manager and scheduler, then etcd", "marked compacted",
+                 "the same hashkv", "every Secret decrypts on each"):
+        assert step in said, step
 
 
 def test_without_confirmation_the_plan_says_what_is_lost_and_nothing_changes(restore):
