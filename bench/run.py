@@ -259,6 +259,28 @@ def etcd_restore(scenario):
     return round(seconds + time.monotonic() - started, 1), probe
 
 
+def replace_member(scenario):
+    """cp3's etcd data lost (etcd stopped, its data folder deleted), then site.yml with
+    etcd_replace_members under the probe: the dead member removed, cp3 added back as a
+    learner and promoted; the two other nodes keep serving."""
+    run(["docker", "exec", "cp3", "sh", "-c", "systemctl stop etcd && rm -rf /var/lib/etcd"])
+    seconds, probe, _record, _output = under_probe(
+        scenario, "kthw.control_plane.site", "replace", count=4800,
+        extra=["-e", json.dumps({"etcd_replace_members": ["cp3"]})])
+    return seconds, probe
+
+
+def remove_member(scenario):
+    """cp3 taken out of etcd under the probe (the apiservers first, one at a time), then
+    put back: its mark deleted and site.yml joins it again as a learner."""
+    seconds, probe, _record, _output = under_probe(
+        scenario, "kthw.control_plane.etcd_remove_member", "remove", count=4800,
+        extra=["-e", "etcd_remove_member_names=cp3", "-e", "etcd_remove_member_confirm_even=true"])
+    run(["docker", "exec", "cp3", "rm", "/etc/etcd/removed.json"])
+    rejoin_s, _record = playbook(scenario, "kthw.control_plane.site", "rejoin")
+    return seconds, probe, round(rejoin_s, 1)
+
+
 def floor(nodes, pki_dir):
     """Stops every service, then starts them by hand in dependency order."""
     def on_nodes(action, service):
@@ -317,6 +339,14 @@ def main():
     result.update(restore_s=restore_s, restore_probe_rounds=restore_probe["rounds"],
                   restore_failed_probes=restore_probe["failed_rounds"])
 
+    replace_s, replace_probe = replace_member("ha")
+    result.update(replace_node_s=replace_s, replace_node_probe_rounds=replace_probe["rounds"],
+                  replace_node_failed_probes=replace_probe["failed_rounds"])
+
+    remove_s, remove_probe, rejoin_s = remove_member("ha")
+    result.update(remove_member_s=remove_s, remove_member_probe_rounds=remove_probe["rounds"],
+                  remove_member_failed_probes=remove_probe["failed_rounds"], rejoin_member_s=rejoin_s)
+
     result.update(cis("ha"))
 
     floor_s = floor(["cp1", "cp2", "cp3"], pki_dir("ha"))
@@ -339,7 +369,8 @@ def main():
     sys.stdout.write("\n")
     # Figures are reported whatever they are; these are correctness, not speed.
     broken = [name for name in ("noop_changed", "rotation_failed_probes", "encryption_rotation_failed_probes",
-                                "sa_rotation_failed_probes", "cis_fail")
+                                "sa_rotation_failed_probes", "replace_node_failed_probes",
+                                "remove_member_failed_probes", "cis_fail")
               if result[name] != 0]
     if broken:
         log(f"must be 0: {', '.join(f'{name}={result[name]}' for name in broken)}")

@@ -3,6 +3,9 @@ etcd flags that move the data away from where the etcd role looks for it, and a 
 version that the download location does not hold. The tasks' own expressions are evaluated with
 Ansible's templating, one table row per inventory."""
 
+import base64
+import json
+
 import pytest
 
 from ansible_collections.kthw.control_plane.tests.unit.roles.role_tasks import (
@@ -271,3 +274,34 @@ def test_a_setting_the_collection_renamed_is_refused_with_its_new_name(settings,
     assert passed is (message is None)
     if message:
         assert text.startswith(message)
+
+
+MARK_TASK = "Check no member of the etcd group was taken out of the cluster"
+
+
+def removed_mark(state):
+    content = json.dumps({"state": state, "started": "2026-12-01T14:00:00Z", "token": "20261201T140000Z"})
+    return {"__preflight_removed_mark": {"content": base64.b64encode(content.encode()).decode()}}
+
+
+@pytest.mark.parametrize("state, expected", [
+    ("removed", "cp3 was taken out of etcd by kthw.control_plane.etcd_remove_member (started 2026-12-01T14:00:00Z, "
+                "its mark /etc/etcd/removed.json) but is still in the etcd group. Take it out of the group (or, to "
+                "have it join again as a new member, delete the mark). Nothing was changed."),
+    ("removing", "cp3 is being taken out of etcd (a removal stopped half-way) by kthw.control_plane.etcd_remove_member"),
+])
+def test_a_member_taken_out_of_etcd_is_refused_while_in_the_etcd_group(state, expected):
+    hostvars = {"cp1": {"__preflight_removed_mark": {"failed": True}}, "cp2": {"__preflight_removed_mark": {}},
+                "cp3": removed_mark(state)}
+    for name, host in hostvars.items():
+        host["inventory_hostname"] = name
+    passed, message = Evaluation(find_task("preflight", "nodes_hold.yml", MARK_TASK),
+                                 inventory(hostvars=hostvars)).assertion()
+    assert passed is False and expected in " ".join(message.split())
+    if state == "removing":
+        assert "Run kthw.control_plane.etcd_remove_member -e etcd_remove_member_names=cp3 to finish it." in message
+
+
+def test_no_mark_passes():
+    hostvars = {name: {"inventory_hostname": name, "__preflight_removed_mark": {"failed": True}} for name in CP}
+    assert Evaluation(find_task("preflight", "nodes_hold.yml", MARK_TASK), inventory(hostvars=hostvars)).assertion()[0]
