@@ -3,7 +3,12 @@ namespace) and one write (server-side apply of a ConfigMap, or with --secret a
 Secret, which the apiserver encrypts) with a client certificate; with
 --token-file, also a SelfSubjectReview with that bearer token (a
 service-account token), which must come back as --token-user. Stops by itself after --count rounds, or when --stop-file exists;
-prints JSON with the failures and when they happened.
+prints JSON with the failures and when they happened, and the slowest round.
+
+A request counts as failed when it errs or has no answer within --timeout (10 s by default): a client
+waits for an answer (kubectl has no timeout unless told), and on a small test machine running three
+control planes a busy apiserver now and then takes seconds to answer. How slow the slowest round was
+is printed, so a stall shows even when no request failed.
 
 With --kubeconfig instead of --cacert/--cert/--key, the CAs and the client certificate are the ones
 that kubeconfig embeds, read again whenever the file changes: a client that follows the kubeconfig
@@ -23,7 +28,7 @@ import urllib.error
 import urllib.request
 
 
-def call(base, context, method, path, body=None, timeout=3.0, headers=None, content_type="application/apply-patch+yaml"):
+def call(base, context, method, path, timeout, body=None, headers=None, content_type="application/apply-patch+yaml"):
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(base + path, data=data, method=method)
     if body is not None:
@@ -34,9 +39,9 @@ def call(base, context, method, path, body=None, timeout=3.0, headers=None, cont
         return json.loads(response.read() or b"null")
 
 
-def token_user(base, context, token):
+def token_user(base, context, token, timeout):
     """Who the apiserver takes the bearer token for (no client certificate on this connection)."""
-    review = call(base, context, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+    review = call(base, context, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", timeout,
                   {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"},
                   headers={"Authorization": "Bearer " + token}, content_type="application/json")
     return review["status"]["userInfo"]["username"]
@@ -88,6 +93,7 @@ def main():
     parser.add_argument("--secret", action="store_true", help="write a Secret and read it back")
     parser.add_argument("--token-file", default="", help="also authenticate with this bearer token each round")
     parser.add_argument("--token-user", default="", help="whom the token must authenticate as")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds a request may take before it fails")
     args = parser.parse_args()
 
     followed = None
@@ -106,7 +112,7 @@ def main():
             token = handle.read().strip()
         token_context = ssl.create_default_context(cafile=args.cacert)
     start = time.monotonic()
-    rounds, failures, timeline = 0, 0, []
+    rounds, failures, timeline, slowest = 0, 0, [], 0.0
     kind, plural = ("Secret", "secrets") if args.secret else ("ConfigMap", "configmaps")
     path = "/api/v1/namespaces/default/%s/%s" % (plural, args.name)
     for rounds in range(1, args.count + 1):
@@ -118,28 +124,30 @@ def main():
         try:
             if followed:
                 context = followed.get()
-            call(args.server, context, "GET", "/api/v1/namespaces/default")
+            call(args.server, context, "GET", "/api/v1/namespaces/default", args.timeout)
             value = str(rounds)
             if args.secret:
                 value = base64.b64encode(value.encode()).decode()
-            call(args.server, context, "PATCH", path + "?fieldManager=kthw-probe&force=true", {
+            call(args.server, context, "PATCH", path + "?fieldManager=kthw-probe&force=true", args.timeout, {
                 "apiVersion": "v1", "kind": kind,
                 "metadata": {"name": args.name, "namespace": "default"},
                 "data": {"round": value}})
             if args.secret:
-                call(args.server, context, "GET", path)
+                call(args.server, context, "GET", path, args.timeout)
             if token:
-                user = token_user(args.server, token_context, token)
+                user = token_user(args.server, token_context, token, args.timeout)
                 if user != args.token_user:
                     raise ValueError("the token authenticates as %s, not %s" % (user, args.token_user))
         except (urllib.error.URLError, OSError, ValueError, KeyError, ssl.SSLError) as exc:
             ok = False
             failures += 1
             timeline.append({"at_s": round(tick - start, 2), "error": str(exc)[:160]})
+        slowest = max(slowest, time.monotonic() - tick)
         time.sleep(max(0.0, args.interval - (time.monotonic() - tick)))
     per_round = 2 + (1 if args.secret else 0) + (1 if token else 0)
     json.dump({"rounds": rounds, "requests": rounds * per_round, "failed_rounds": failures,
                "failures": timeline[:50], "seconds": round(time.monotonic() - start, 1),
+               "slowest_round_s": round(slowest, 2),
                "kubeconfig_reloads": followed.reloads if followed else 0}, sys.stdout)
     sys.stdout.write("\n")
     return 0
