@@ -5,7 +5,9 @@ JSON object (also written to bench/results/latest.json):
                      answers through the load balancer
   noop_rerun_s       site.yml again; noop_changed must be 0
   rotation_s         playbooks/rotate_certs.yml (every leaf) under the API probe;
-                     rotation_failed_probes must be 0
+                     rotation_failed_probes must be 0; rotation_probe_slowest_round_s
+                     (also ca_rotation_probe_slowest_round_s) is the slowest
+                     read + write round: a stall shows though nothing failed
   encryption_rotation_s  playbooks/rotate_encryption_key.yml (E0-E5) under a probe
                      that writes and reads a Secret; encryption_rotation_failed_probes
                      must be 0; encryption_rewritten_objects
@@ -320,6 +322,7 @@ def main():
     rotation_s, probe, rotated = rotation("ha")
     result.update(rotation_s=rotation_s, rotation_failed_probes=probe["failed_rounds"],
                   rotation_probe_rounds=probe["rounds"], rotation_probe_failures=probe["failures"],
+                  rotation_probe_slowest_round_s=probe["slowest_round_s"],
                   rotation_changed=rotated["changed"],
                   rotation_slowest_tasks=slowest(rotated))
 
@@ -333,7 +336,8 @@ def main():
 
     ca_s, ca_probe = ca_rotation("ha")
     result.update(ca_rotation_s=ca_s, ca_rotation_failed_probes=ca_probe["failed_rounds"],
-                  ca_rotation_probe_rounds=ca_probe["rounds"], ca_rotation_probe_failures=ca_probe["failures"])
+                  ca_rotation_probe_rounds=ca_probe["rounds"], ca_rotation_probe_failures=ca_probe["failures"],
+                  ca_rotation_probe_slowest_round_s=ca_probe["slowest_round_s"])
 
     restore_s, restore_probe = etcd_restore("ha")
     result.update(restore_s=restore_s, restore_probe_rounds=restore_probe["rounds"],
