@@ -120,7 +120,6 @@ def main():
             rounds -= 1
             break
         tick = time.monotonic()
-        ok = True
         try:
             if followed:
                 context = followed.get()
@@ -139,7 +138,6 @@ def main():
                 if user != args.token_user:
                     raise ValueError("the token authenticates as %s, not %s" % (user, args.token_user))
         except (urllib.error.URLError, OSError, ValueError, KeyError, ssl.SSLError) as exc:
-            ok = False
             failures += 1
             timeline.append({"at_s": round(tick - start, 2), "error": str(exc)[:160]})
         slowest = max(slowest, time.monotonic() - tick)
