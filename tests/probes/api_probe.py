@@ -140,8 +140,9 @@ def main():
         except (urllib.error.URLError, OSError, ValueError, KeyError, ssl.SSLError) as exc:
             failures += 1
             timeline.append({"at_s": round(tick - start, 2), "error": str(exc)[:160]})
-        slowest = max(slowest, time.monotonic() - tick)
-        time.sleep(max(0.0, args.interval - (time.monotonic() - tick)))
+        took = time.monotonic() - tick
+        slowest = max(slowest, took)
+        time.sleep(max(0.0, args.interval - took))
     per_round = 2 + (1 if args.secret else 0) + (1 if token else 0)
     json.dump({"rounds": rounds, "requests": rounds * per_round, "failed_rounds": failures,
                "failures": timeline[:50], "seconds": round(time.monotonic() - start, 1),
