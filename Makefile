@@ -44,7 +44,8 @@ operator: venv
 cluster: setup ## Bring up the three-node HA control plane in local containers
 	@tools/cluster.sh
 
-test: setup lint unit molecule ## Lint, unit tests and the Molecule scenario ha (SCENARIOS=...)
+test: setup ## Lint, unit tests and the Molecule scenario ha (SCENARIOS=...), side by side
+	@tools/test.sh
 
 lint: venv
 	ansible-lint --profile production
@@ -57,7 +58,8 @@ molecule: setup
 	@tools/setup/clear-fleet.sh
 	@tools/setup/operator.sh
 	@for s in $(SCENARIOS); do \
-	  KTHW_NODE_IMAGE=$$(tools/setup/node-image.sh) molecule test -s $$s || exit 1; \
+	  KTHW_NODE_IMAGE=$$(tools/setup/node-image.sh) molecule test -s $$s --destroy=never || exit 1; \
+	  tools/setup/clear-fleet.sh; \
 	done
 
 bench: setup ## Measure converge, re-run, rotation, CIS and five nodes; JSON to bench/results/latest.json

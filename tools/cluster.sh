@@ -9,11 +9,18 @@ KTHW_NODE_IMAGE=$(tools/setup/node-image.sh)
 export KTHW_NODE_IMAGE
 
 # Molecule's own record may list a fleet whose containers are gone (removed by
-# a test run, or lost with the engine): start from a clean record then.
-for name in cp1 cp2 cp3 lb mirror; do
+# a test run): start from a clean record then. Containers stopped with the
+# engine (a reboot) still hold the cluster: start them again.
+fleet=(cp1 cp2 cp3 lb mirror)
+for name in "${fleet[@]}"; do
   if ! docker inspect "$name" >/dev/null 2>&1; then
     molecule destroy -s ha
     break
+  fi
+done
+for name in "${fleet[@]}"; do
+  if [ "$(docker inspect --format '{{ .State.Running }}' "$name" 2>/dev/null)" = false ]; then
+    docker start "$name" >/dev/null
   fi
 done
 molecule create -s ha
