@@ -16,7 +16,7 @@ export KTHW_OPERATOR ?= kthw-operator
 export KTHW_OPERATOR_HOME ?= /home/$(KTHW_OPERATOR)
 SCENARIOS ?= ha
 
-.PHONY: help setup venv engine image mirror kube-bench operator cluster test lint unit molecule bench clean
+.PHONY: help setup venv engine image mirror kube-bench operator cluster test test-full lint unit molecule bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -46,6 +46,10 @@ cluster: setup ## Bring up the three-node HA control plane in local containers
 
 test: setup ## Lint, unit tests and the Molecule scenario ha (SCENARIOS=...), side by side
 	@tools/test.sh
+
+# The rehearsals that do not fit the CI's 90 minutes beside make test's.
+test-full: setup ## make test, plus the CA rotation rolled back and the leaf rotation resumed
+	@KTHW_SIDE_EFFECTS=side_effect_full.yml KTHW_FULL_TESTS='*_test.py' tools/test.sh
 
 lint: venv
 	ansible-lint --profile production

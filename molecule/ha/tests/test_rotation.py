@@ -100,35 +100,3 @@ def test_expiry_report_fails_a_monitor_threshold(rotation):
     # Every leaf on the nodes (365 days), none of the CAs (3650 days).
     assert f"{LEAVES_PER_NODE * len(NODES)} certificate(s) expire within 400 days" in output
     assert "Renew them with kthw.control_plane.rotate_certs" in output
-
-
-@pytest.fixture(scope="module")
-def resume():
-    return load("rotation-resume.json")
-
-
-def test_a_limited_rotation_is_refused(resume):
-    limited = resume["limited"]
-    assert limited["rc"] != 0
-    assert "(--limit)" in " ".join(limited["output"].split()) and "Nothing was rotated" in limited["output"]
-
-
-def test_a_rotation_stopped_half_way_is_finished_by_the_next_run(resume):
-    before, interrupted, finished = load("resume-before.json"), load("resume-interrupted.json"), load("resume-finished.json")
-    apiservers = [f"nodes/{name}/apiserver.crt" for name in NODES]
-    # The stopped run reissued the three apiserver certificates, rolled cp1 out and recorded it.
-    assert resume["interrupted"]["rc"] != 0
-    assert resume["interrupted"]["record"]["done"] == [NODES[0]]
-    assert sorted(resume["interrupted"]["record"]["certificates"]) == sorted(f"{name}/apiserver" for name in NODES)
-    assert all(interrupted[path] != before[path] for path in apiservers)
-    assert {path: serial for path, serial in interrupted.items() if path not in apiservers} == \
-        {path: serial for path, serial in before.items() if path not in apiservers}
-    # New filters were refused while it was unfinished.
-    assert resume["filtered"]["rc"] != 0 and "did not finish" in " ".join(resume["filtered"]["output"].split())
-    # The next run finished it without reissuing anything and removed the record...
-    assert resume["resumed"]["rc"] == 0 and "Finishing the rotation started" in resume["resumed"]["output"]
-    assert finished == interrupted
-    assert resume["resumed"]["record_left"] is False
-    # ...and every apiserver serves its new certificate.
-    for name in NODES:
-        assert resume["served"][f"{name}:{APISERVER_PORT}"]["serial"] == finished[f"nodes/{name}/apiserver.crt"], name
