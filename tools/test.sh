@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make test after setup: the Molecule scenarios, with lint and unit tests run
-# beside them (the fleet's converge and rotations leave a core idle much of
+# beside them (the fleet's creation and converge leave a core idle much of
 # the time; the two share no files). The checks' output is printed when they
 # end; a failed check stops the scenarios at once. Set-up ran before (make test
 # depends on it), so neither make below runs it again. A scenario that fails keeps
