@@ -39,6 +39,17 @@ def call(base, context, method, path, timeout, body=None, headers=None, content_
         return json.loads(response.read() or b"null")
 
 
+def describe(exc):
+    """The error, with the apiserver's own reason when it answered (a 500 names the etcd or admission error)."""
+    text = str(exc)
+    if isinstance(exc, urllib.error.HTTPError):
+        try:
+            text += ": " + json.loads(exc.read() or b"{}").get("message", "")
+        except (OSError, ValueError, AttributeError):
+            pass
+    return text[:300]
+
+
 def token_user(base, context, token, timeout):
     """Who the apiserver takes the bearer token for (no client certificate on this connection)."""
     review = call(base, context, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", timeout,
@@ -139,7 +150,7 @@ def main():
                     raise ValueError("the token authenticates as %s, not %s" % (user, args.token_user))
         except (urllib.error.URLError, OSError, ValueError, KeyError, ssl.SSLError) as exc:
             failures += 1
-            timeline.append({"at_s": round(tick - start, 2), "error": str(exc)[:160]})
+            timeline.append({"at_s": round(tick - start, 2), "error": describe(exc)})
         took = time.monotonic() - tick
         slowest = max(slowest, took)
         time.sleep(max(0.0, args.interval - took))

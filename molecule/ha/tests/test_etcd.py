@@ -134,6 +134,23 @@ def test_probe_saw_no_failed_write_during_the_roll():
     assert probe["failures"] == 0, probe["errors"]
 
 
+def test_the_roll_made_one_election_or_two_when_the_leader_restarted_first():
+    import os
+    from urllib.parse import urlsplit
+    # The leader hands its leadership to the member that restarts least soon: when it restarts first (inventory
+    # order), to the last, which hands it over once more at its turn; otherwise once. (Left to hand over by itself
+    # as it stops, a leader picks the member connected longest: often the next to restart, one election each.)
+    path = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "etcd-roll-status.json")
+    with open(path, encoding="utf-8") as handle:
+        status = json.load(handle)
+    terms = {moment: {entry["Status"]["raftTerm"] for entry in status[moment]} for moment in ("before", "after")}
+    assert len(terms["before"]) == 1 and len(terms["after"]) == 1, terms
+    leader = [urlsplit(entry["Endpoint"]).hostname for entry in status["before"]
+              if entry["Status"]["header"]["member_id"] == entry["Status"]["leader"]]
+    expected = 2 if leader == hosts_of("etcd")[:1] else 1
+    assert terms["after"].pop() - terms["before"].pop() == expected, (leader, status)
+
+
 def test_data_written_before_the_roll_reads_back(gate):
     assert gate.check_output(f"{ETCDCTL} get /kthw-test/marker --print-value-only") == "written-before-the-roll"
 
