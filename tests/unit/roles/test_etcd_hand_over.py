@@ -23,7 +23,7 @@ def evaluate(name, node, leader, order):
     variables.update(
         groups={"etcd": list(ADDRESSES)}, hostvars={n: {"cluster_node_address": a} for n, a in ADDRESSES.items()},
         component_node=node, component_restart_order=order,
-        __etcd_before_restart={"rc": 0, "stdout": json.dumps(status)})
+        __etcd_status={"rc": 0, "stdout": json.dumps(status)})
     return Evaluation(find_task("etcd", "hand_over_leadership.yml", name), variables)
 
 
