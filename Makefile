@@ -16,7 +16,7 @@ export KTHW_OPERATOR ?= kthw-operator
 export KTHW_OPERATOR_HOME ?= /home/$(KTHW_OPERATOR)
 SCENARIOS ?= ha
 
-.PHONY: help setup venv engine image mirror kube-bench operator cluster test test-full lint unit molecule bench clean
+.PHONY: help setup venv engine image mirror mirror-previous kube-bench operator cluster test test-full lint unit molecule bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,6 +35,10 @@ image: engine
 mirror:
 	@tools/mirror/fill.sh >/dev/null
 
+# The releases make test converges at first and then upgrades from.
+mirror-previous:
+	@tools/mirror/fill.sh previous >/dev/null
+
 kube-bench:
 	@tools/cis/kube-bench.sh >/dev/null
 
@@ -44,11 +48,11 @@ operator: venv
 cluster: setup ## Bring up the three-node HA control plane in local containers
 	@tools/cluster.sh
 
-test: setup ## Lint, unit tests and the Molecule scenario ha (SCENARIOS=...), side by side
+test: setup mirror-previous ## Lint, unit tests and the Molecule scenario ha (SCENARIOS=...), side by side
 	@tools/test.sh
 
 # The rehearsals that do not fit the CI's 90 minutes beside make test's.
-test-full: setup ## make test, plus the CA rotation rolled back and the leaf rotation resumed
+test-full: setup mirror-previous ## make test, plus the CA rotation rolled back and the leaf rotation resumed
 	@KTHW_SIDE_EFFECTS=side_effect_full.yml KTHW_FULL_TESTS='*_test.py' tools/test.sh
 
 lint: venv
@@ -58,11 +62,11 @@ lint: venv
 unit: venv
 	pytest -q tests/unit
 
-molecule: setup
+molecule: setup mirror-previous
 	@tools/setup/clear-fleet.sh
 	@tools/setup/operator.sh
 	@for s in $(SCENARIOS); do \
-	  KTHW_NODE_IMAGE=$$(tools/setup/node-image.sh) molecule test -s $$s --destroy=never || exit 1; \
+	  KTHW_UPGRADE_REHEARSAL=1 KTHW_NODE_IMAGE=$$(tools/setup/node-image.sh) molecule test -s $$s --destroy=never || exit 1; \
 	  tools/setup/clear-fleet.sh; \
 	done
 

@@ -19,6 +19,10 @@ JSON object (also written to bench/results/latest.json):
   cis_*              kube-bench on every control-plane node, summed
   floor_s            the same binaries and files, services started by hand in
                      dependency order until /readyz through the load balancer
+  upgrade_s          site.yml from the releases make test upgrades from (a fresh
+                     fleet converged at kthw_previous_releases) to the pinned ones
+                     under the probe; upgrade_failed_probes (etcd elections may
+                     fail a write each, named in upgrade_probe_failures)
   five_node_*        the cold converge of a five-node control plane
   setup              the set-up steps (bench/setup_steps.py)
 
@@ -301,6 +305,18 @@ def floor(nodes, pki_dir):
     return round(time.monotonic() - started, 1)
 
 
+def upgrade(scenario):
+    """A fresh fleet converged at the releases make test upgrades from, then site.yml with the
+    pinned ones under the probe; returns wall seconds and the probe's JSON."""
+    with open(os.path.join(ROOT, "inventories", "molecule", "group_vars", "all.yml"), encoding="utf-8") as handle:
+        previous = yaml.safe_load(handle)["kthw_previous_releases"]
+    fresh_fleet(scenario)
+    playbook(scenario, "kthw.control_plane.site", "cold", extra=["-e", json.dumps(previous)])
+    wait_lb_ready(pki_dir(scenario))
+    seconds, probe, _record, _output = under_probe(scenario, "kthw.control_plane.site", "upgrade")
+    return seconds, probe
+
+
 def cis(scenario):
     env = dict(os.environ, MOLECULE_EPHEMERAL_DIRECTORY=ephemeral_dir(scenario))
     out = run([sys.executable, os.path.join(ROOT, "bench", "cis.py")], env=env, capture=True).stdout
@@ -355,6 +371,11 @@ def main():
 
     floor_s = floor(["cp1", "cp2", "cp3"], pki_dir("ha"))
     result.update(floor_s=floor_s, cold_over_floor=round(cold_s / floor_s, 1))
+
+    upgrade_s, upgrade_probe = upgrade("ha")
+    result.update(upgrade_s=upgrade_s, upgrade_failed_probes=upgrade_probe["failed_rounds"],
+                  upgrade_probe_rounds=upgrade_probe["rounds"], upgrade_probe_failures=upgrade_probe["failures"],
+                  upgrade_probe_slowest_round_s=upgrade_probe["slowest_round_s"])
 
     five_s, five = cold_converge("ha5")[:2]
     # The cost of each node past three: what a larger control plane adds, whatever

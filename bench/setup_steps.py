@@ -21,6 +21,7 @@ STEPS = {
     "engine": ["tools/setup/docker-engine.sh"],
     "image": ["tools/setup/node-image.sh"],
     "mirror": ["tools/mirror/fill.sh"],
+    "mirror-previous": ["tools/mirror/fill.sh", "previous"],
     "kube-bench": ["tools/cis/kube-bench.sh"],
 }
 

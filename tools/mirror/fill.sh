@@ -1,22 +1,33 @@
 #!/usr/bin/env bash
-# Fills the offline binary mirror for the pinned versions, outside the work
-# tree, with exactly the upstream layouts. Official artifacts are fetched when
-# the upstream URLs answer; otherwise the same release tags are built from
+# Fills the offline binary mirror for the pinned versions (or, with the
+# argument "previous", for the releases make test upgrades from), outside the
+# work tree, with exactly the upstream layouts. Official artifacts are fetched
+# when the upstream URLs answer; otherwise the same release tags are built from
 # their Go modules. A complete mirror is reused as is. Prints the mirror path.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${KTHW_CACHE_DIR:-/var/cache/kthw}
 mirror="$cache/mirror"
-defaults="$root/roles/cluster/defaults/main.yml"
+which=${1:-pinned}
+case "$which" in
+  pinned) versions="$root/roles/cluster/defaults/main.yml" ;;
+  previous) versions="$root/inventories/molecule/group_vars/all.yml" ;;
+  *) echo "usage: $0 [pinned|previous]" >&2; exit 2 ;;
+esac
 
 log() { printf '[mirror] %s\n' "$*" >&2; }
 # shellcheck source=tools/setup/timing.sh
 . "$root/tools/setup/timing.sh"
-pinned() { sed -n "s/^$1: \"\\(.*\\)\"/\\1/p" "$defaults"; }
+# The pinned versions are top-level keys; the previous ones are indented under kthw_previous_releases.
+version_of() { sed -n "s/^ *$1: \"\\(.*\\)\"/\\1/p" "$versions" | head -n 1; }
 
-kube_version=$(pinned cluster_kubernetes_version)
-etcd_version=$(pinned cluster_etcd_version)
+kube_version=$(version_of cluster_kubernetes_version)
+etcd_version=$(version_of cluster_etcd_version)
+if [ -z "$kube_version" ] || [ -z "$etcd_version" ]; then
+  log "no versions in $versions"
+  exit 1
+fi
 arch=amd64
 [ "$(uname -m)" = aarch64 ] && arch=arm64
 k8s_dir="$mirror/kubernetes/v$kube_version/bin/linux/$arch"
@@ -59,6 +70,8 @@ else
     KTHW_CACHE_DIR=$cache "$root/tools/mirror/build-from-source.sh" "$mirror" "$kube_version" "$etcd_version"
   }
   complete || { log "the mirror at $mirror is incomplete or fails its checksums"; exit 1; }
-  record_cold_timing mirror "$SECONDS"
+  step=mirror
+  [ "$which" = pinned ] || step="mirror-previous"
+  record_cold_timing "$step" "$SECONDS"
 fi
 echo "$mirror"

@@ -21,6 +21,9 @@ ARCH_TASK = "Note the release architecture of every host"
 RELEASE_BLOCK = "Check the download location holds the Kubernetes and etcd releases"
 FETCH_TASK = "Fetch the checksum files from the first etcd member"
 CHECK_TASK = "Check every checksum file is there"
+SKEW_TASK = "Check the pinned releases follow the version-skew policy from what the nodes run"
+READ_HELD_TASK = "Read the releases this node runs"
+SKEW_ASSERT = "Check the pinned releases may replace the ones the nodes run"
 
 
 def inventory(etcd=CP, control_plane=CP, lb=("lb",), **variables):
@@ -37,7 +40,7 @@ def preflight(name, variables):
 def test_the_inventory_checks_run_after_every_host_is_known_and_before_the_node_checks():
     names = task_names("preflight", "main.yml")
     first = names.index("Check every host of the cluster takes part")
-    assert names[first + 1:] == [LB_TASK, ROLES_TASK, ARCH_TASK, RELEASE_BLOCK,
+    assert names[first + 1:] == [LB_TASK, ROLES_TASK, ARCH_TASK, SKEW_TASK, RELEASE_BLOCK,
                                  "Check what the nodes already hold matches the controller"]
 
 
@@ -181,7 +184,9 @@ def release_checksum_urls():
     for role in ("etcd", "kube_apiserver", "kube_controller_manager", "kube_scheduler"):
         for task in load("roles", role, "tasks", "main.yml"):
             if "component_release" in (task.get("vars") or {}):
-                yield role, task, task["vars"]["component_release"]["checksum_url"]
+                # The layout contract's cluster_releases entry, named by a template.
+                release = task["vars"]["component_release"].strip("{} ")
+                yield role, task, "{{ (%s).checksum_url }}" % release
             elif "kthw.control_plane.release" in task:
                 yield role, task, task["kthw.control_plane.release"]["checksum_url"]
 
@@ -305,3 +310,28 @@ def test_a_member_taken_out_of_etcd_is_refused_while_in_the_etcd_group(state, ex
 def test_no_mark_passes():
     hostvars = {name: {"inventory_hostname": name, "__preflight_removed_mark": {"failed": True}} for name in CP}
     assert Evaluation(find_task("preflight", "nodes_hold.yml", MARK_TASK), inventory(hostvars=hostvars)).assertion()[0]
+
+
+@pytest.mark.parametrize("host, etcd, control_plane, components", [
+    ("cp1", CP, CP, ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]),
+    ("e1", ("e1", "e2", "e3"), CP, ["etcd"]),
+    ("cp1", ("e1", "e2", "e3"), CP, ["kube-apiserver", "kube-controller-manager", "kube-scheduler"]),
+    ("lb", CP, CP, []),
+])
+def test_the_skew_check_reads_the_components_each_node_runs(host, etcd, control_plane, components):
+    task = find_task("preflight", "releases_held.yml", READ_HELD_TASK)
+    evaluation = Evaluation(task, inventory(etcd=etcd, control_plane=control_plane, inventory_hostname=host))
+    assert [component["name"] for component in evaluation.value(task["kthw.control_plane.running_releases"]["components"])] == components
+    assert evaluation.condition(task["when"]) is bool(components)
+
+
+def test_the_skew_check_judges_every_node_of_the_run_and_a_node_that_read_nothing_holds_nothing():
+    held = {"etcd": {"version": "3.6.16"}}
+    hostvars = {"cp1": {"preflight_running_releases": {"releases": held}},
+                "lb": {"preflight_running_releases": {"skipped": True, "changed": False}}}
+    task = find_task("preflight", "releases_held.yml", SKEW_ASSERT)
+    evaluation = Evaluation(task, inventory(hostvars=hostvars, ansible_play_hosts=["cp1", "lb"]))
+    assert evaluation.value("{{ __preflight_held_by_node }}") == {"cp1": held, "lb": {}}
+    assert task["run_once"] is True
+    assert "release_skew_refusals(" in task["vars"]["__preflight_skew_refusals"]
+    assert "allow_downgrade=cluster_allow_downgrade" in task["vars"]["__preflight_skew_refusals"]
