@@ -17,6 +17,9 @@ JSON object (also written to bench/results/latest.json):
                      under one with a token minted after; sa_rotation_failed_probes
                      (both probes) must be 0
   cis_*              kube-bench on every control-plane node, summed
+  lb_failover_s      the lb host holding the endpoint's address stopped (docker stop):
+                     seconds until /readyz answers through the address again;
+                     lb_failover_failed_probes, the probe's failed rounds meanwhile
   floor_s            the same binaries and files, services started by hand in
                      dependency order until /readyz through the load balancer
   upgrade_s          site.yml from the releases make test upgrades from (a fresh
@@ -51,10 +54,14 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 RESULTS = os.path.join(ROOT, "bench", "results", "latest.json")
 with open(os.path.join(ROOT, "tools", "operator", "site-settings.yml"), encoding="utf-8") as _handle:
     # The fleet's inventory settings (tools/setup/operator.sh writes them there).
-    ENDPOINT = "https://172.31.250.10:%d" % yaml.safe_load(_handle)["cluster_api_endpoint_port"]
+    _SETTINGS = yaml.safe_load(_handle)
+# The address lb1 and lb2 share with keepalived.
+ENDPOINT_ADDRESS = _SETTINGS["cluster_api_endpoint_ip"]
+ENDPOINT = "https://%s:%d" % (ENDPOINT_ADDRESS, _SETTINGS["cluster_api_endpoint_port"])
 LB_READYZ = ENDPOINT + "/readyz"
 with open(os.path.join(ROOT, "roles", "cluster", "defaults", "main.yml"), encoding="utf-8") as _handle:
     KUBERNETES_VERSION = yaml.safe_load(_handle)["cluster_kubernetes_version"]
+LOAD_BALANCERS = ["lb1", "lb2"]
 SERVICES = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]
 OPERATOR = os.environ.get("KTHW_OPERATOR") or "kthw-operator"
 OPERATOR_HOME = os.environ.get("KTHW_OPERATOR_HOME") or os.path.join("/home", OPERATOR)
@@ -172,6 +179,19 @@ def under_probe(scenario, name, label, secret=False, count=2400, extra=(), probe
     (with secret, the probe writes and reads a Secret; with follow_kubeconfig, it takes its CAs
     and certificate from the admin kubeconfig as the playbook rewrites it); returns wall
     seconds, the probe's JSON, the timing record and the playbook's output."""
+    probe, stop_file = start_probe(scenario, label, count, secret, probe_args, follow_kubeconfig)
+    output = []
+    try:
+        time.sleep(2)
+        seconds, record = playbook(scenario, name, label, extra=extra, output=output)
+        time.sleep(2)
+    finally:
+        out = stop_probe(probe, stop_file)
+    return round(seconds, 1), out, record, "".join(output)
+
+
+def start_probe(scenario, label, count, secret=False, probe_args=(), follow_kubeconfig=False):
+    """The read + write probe through the endpoint, in the background; returns it and its stop file."""
     pki = pki_dir(scenario)
     stop_file = os.path.join(ephemeral_dir(scenario), "bench-%s.stop" % label)
     if os.path.exists(stop_file):
@@ -186,15 +206,12 @@ def under_probe(scenario, name, label, secret=False, count=2400, extra=(), probe
         + (["--secret"] if secret else [])
         + list(probe_args),
         stdout=subprocess.PIPE, text=True)
-    output = []
-    try:
-        time.sleep(2)
-        seconds, record = playbook(scenario, name, label, extra=extra, output=output)
-        time.sleep(2)
-    finally:
-        open(stop_file, "w", encoding="utf-8").close()
-        out = probe.communicate(timeout=60)[0]
-    return round(seconds, 1), json.loads(out), record, "".join(output)
+    return probe, stop_file
+
+
+def stop_probe(probe, stop_file):
+    open(stop_file, "w", encoding="utf-8").close()
+    return json.loads(probe.communicate(timeout=60)[0])
 
 
 def rotation(scenario):
@@ -293,14 +310,16 @@ def floor(nodes, pki_dir):
         with concurrent.futures.ThreadPoolExecutor(len(nodes)) as pool:
             list(pool.map(lambda n: run(["docker", "exec", n, "systemctl", action, service]), nodes))
 
-    run(["docker", "exec", "lb", "systemctl", "stop", "haproxy"])
+    for lb in LOAD_BALANCERS:
+        run(["docker", "exec", lb, "systemctl", "stop", "haproxy"])
     for service in reversed(SERVICES):
         on_nodes("stop", service)
     started = time.monotonic()
     on_nodes("start", "etcd")  # Type=notify: returns once the member serves with a quorum
     for service in SERVICES[1:]:
         on_nodes("start", service)
-    run(["docker", "exec", "lb", "systemctl", "start", "haproxy"])
+    for lb in LOAD_BALANCERS:
+        run(["docker", "exec", lb, "systemctl", "start", "haproxy"])
     wait_lb_ready(pki_dir)
     return round(time.monotonic() - started, 1)
 
@@ -315,6 +334,34 @@ def upgrade(scenario):
     wait_lb_ready(pki_dir(scenario))
     seconds, probe, _record, _output = under_probe(scenario, "kthw.control_plane.site", "upgrade")
     return seconds, probe
+
+
+def address_holder():
+    """The lb host that holds the endpoint's address (a stopped one holds nothing)."""
+    for lb in LOAD_BALANCERS:
+        held = run(["docker", "exec", lb, "ip", "-4", "-o", "addr", "show", "to", ENDPOINT_ADDRESS + "/32"],
+                   check=False, capture=True)
+        if held.returncode == 0 and held.stdout.strip():
+            return lb
+    return None
+
+
+def lb_failover(scenario):
+    """The lb host holding the endpoint's address stopped under the probe: seconds from the stop
+    to the first /readyz answered through the address, and the probe; then started again."""
+    holder = address_holder()
+    probe, stop_file = start_probe(scenario, "lb-failover", 2400)
+    try:
+        time.sleep(3)
+        stopped = time.monotonic()
+        run(["docker", "stop", "--time", "30", holder])
+        wait_lb_ready(pki_dir(scenario), limit_s=60)
+        seconds = time.monotonic() - stopped
+        time.sleep(5)
+    finally:
+        out = stop_probe(probe, stop_file)
+        run(["docker", "start", holder])
+    return round(seconds, 2), out
 
 
 def cis(scenario):
@@ -368,6 +415,10 @@ def main():
                   remove_member_failed_probes=remove_probe["failed_rounds"], rejoin_member_s=rejoin_s)
 
     result.update(cis("ha"))
+
+    lb_s, lb_probe = lb_failover("ha")
+    result.update(lb_failover_s=lb_s, lb_failover_failed_probes=lb_probe["failed_rounds"],
+                  lb_failover_probe_rounds=lb_probe["rounds"])
 
     floor_s = floor(["cp1", "cp2", "cp3"], pki_dir("ha"))
     result.update(floor_s=floor_s, cold_over_floor=round(cold_s / floor_s, 1))

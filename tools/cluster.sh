@@ -11,7 +11,7 @@ export KTHW_NODE_IMAGE
 # Molecule's own record may list a fleet whose containers are gone (removed by
 # a test run): start from a clean record then. Containers stopped with the
 # engine (a reboot) still hold the cluster: start them again.
-fleet=(cp1 cp2 cp3 lb mirror)
+fleet=(cp1 cp2 cp3 lb1 lb2 mirror)
 for name in "${fleet[@]}"; do
   if ! docker inspect "$name" >/dev/null 2>&1; then
     molecule destroy -s ha
@@ -40,13 +40,15 @@ kubectl="$KTHW_MIRROR_DIR/kubernetes/v$version/bin/linux/amd64/kubectl"
 cat <<MSG
 
 The HA control plane is up: etcd, kube-apiserver, kube-controller-manager and
-kube-scheduler on cp1, cp2, cp3 (172.31.250.11-13), HAProxy on lb (172.31.250.10:6443).
+kube-scheduler on cp1, cp2, cp3 (172.31.250.11-13); HAProxy on lb1 and lb2
+(172.31.250.8-9), which share the endpoint's address 172.31.250.10:6443 with
+keepalived (VRRP): it moves to the other when one fails.
 
 Admin kubeconfig:  $root/.cluster/admin.kubeconfig
 Try:               $kubectl --kubeconfig $root/.cluster/admin.kubeconfig get namespaces
 Certificate set:   $site/inventories/ha/pki (owned by $operator)
 As the operator:   su - $operator -c 'cd site && ~/venv/bin/ansible-playbook kthw.control_plane.site'
-                   (over SSH as deploy with sudo; the nodes answer on 172.31.251.10-13)
+                   (over SSH as deploy with sudo; the nodes answer on 172.31.251.8-13)
 A shell on a node: docker exec -it cp1 bash
 Tear it down:      make clean
 MSG

@@ -3,7 +3,8 @@ namespace) and one write (server-side apply of a ConfigMap, or with --secret a
 Secret, which the apiserver encrypts) with a client certificate; with
 --token-file, also a SelfSubjectReview with that bearer token (a
 service-account token), which must come back as --token-user. Stops by itself after --count rounds, or when --stop-file exists;
-prints JSON with the failures and when they happened, and the slowest round.
+prints JSON with the failures and when they happened (seconds after started_at, the wall-clock
+start), and the slowest round.
 
 A request counts as failed when it errs or has no answer within --timeout (10 s by default): a client
 waits for an answer (kubectl has no timeout unless told), and on a small test machine running three
@@ -123,6 +124,7 @@ def main():
             token = handle.read().strip()
         token_context = ssl.create_default_context(cafile=args.cacert)
     start = time.monotonic()
+    started_at = time.time()
     rounds, failures, timeline, slowest = 0, 0, [], 0.0
     kind, plural = ("Secret", "secrets") if args.secret else ("ConfigMap", "configmaps")
     path = "/api/v1/namespaces/default/%s/%s" % (plural, args.name)
@@ -158,7 +160,9 @@ def main():
     json.dump({"rounds": rounds, "requests": rounds * per_round, "failed_rounds": failures,
                "failures": timeline[:50], "seconds": round(time.monotonic() - start, 1),
                "slowest_round_s": round(slowest, 2),
-               "kubeconfig_reloads": followed.reloads if followed else 0}, sys.stdout)
+               "kubeconfig_reloads": followed.reloads if followed else 0,
+               # A failure happened at started_at + its at_s (seconds since the epoch).
+               "started_at": round(started_at, 3)}, sys.stdout)
     sys.stdout.write("\n")
     return 0
 

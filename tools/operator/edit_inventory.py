@@ -17,7 +17,7 @@ SAMPLE, SETTINGS, TARGET = sys.argv[1:4]
 EXTRA = sys.argv[4:]
 # The fleet of molecule/ha*/molecule.yml: Ansible reaches each node on the
 # management network (ansible_host); the cluster runs on its own network.
-NODES = {"cp1": 11, "cp2": 12, "cp3": 13, "cp4": 14, "cp5": 15, "lb": 10}
+NODES = {"cp1": 11, "cp2": 12, "cp3": 13, "cp4": 14, "cp5": 15, "lb1": 8, "lb2": 9}
 USER = "deploy"
 MIRROR = "http://mirror:8080/release"
 
@@ -50,7 +50,7 @@ edits = [
     (r"^# cluster_kubernetes_download_base_url: .*$", "cluster_kubernetes_download_base_url: %s/kubernetes" % MIRROR),
     (r"^# cluster_etcd_download_base_url: .*$", "cluster_etcd_download_base_url: %s/etcd" % MIRROR),
 ]
-edits += [(r"^# %s: .*$" % name, "%s: %s" % (name, value)) for name, value in site.items()]
+edits += [(r"^(# )?%s: .*$" % name, "%s: %s" % (name, value)) for name, value in site.items()]
 for pattern, line in edits:
     settings, found = re.subn(pattern, line, settings, count=1, flags=re.M)
     if not found:

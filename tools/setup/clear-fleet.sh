@@ -5,7 +5,8 @@
 # scenarios' Molecule state, are touched.
 set -euo pipefail
 
-for name in cp1 cp2 cp3 cp4 cp5 lb mirror; do
+# lb: the single load balancer of fleets before the shared endpoint address.
+for name in cp1 cp2 cp3 cp4 cp5 lb lb1 lb2 mirror; do
   if [ "$(docker inspect --format '{{ index .Config.Labels "owner" }}' "$name" 2>/dev/null)" = molecule ]; then
     docker rm -f "$name" >/dev/null
   fi

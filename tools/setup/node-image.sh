@@ -6,10 +6,11 @@
 set -euo pipefail
 
 repo_name=kthw-node
-# nginx and haproxy are what the roles install; baking them in saves minutes per
-# test run, and the roles still own their installation on real hosts. sshd and
-# sudo are what an operator's hosts have: the tests connect over SSH.
-packages=systemd,systemd-sysv,python3,python3-apt,iproute2,ca-certificates,procps,curl,openssl,nginx,haproxy,openssh-server,sudo
+# nginx, haproxy and keepalived are what the roles install; baking them in
+# saves minutes per test run, and the roles still own their installation on
+# real hosts. sshd and sudo are what an operator's hosts have: the tests
+# connect over SSH.
+packages=systemd,systemd-sysv,python3,python3-apt,iproute2,ca-certificates,procps,curl,openssl,nginx,haproxy,keepalived,openssh-server,sudo
 
 log() { printf '[node-image] %s\n' "$*" >&2; }
 # shellcheck source=tools/setup/timing.sh
@@ -39,7 +40,7 @@ log "debootstrap bookworm from $mirror (about two minutes)"
 debootstrap --variant=minbase --include="$packages" bookworm "$rootfs" "$mirror" >/dev/null
 
 # Services the roles configure must not start on their own defaults.
-chroot "$rootfs" systemctl disable nginx.service haproxy.service >/dev/null 2>&1 || true
+chroot "$rootfs" systemctl disable nginx.service haproxy.service keepalived.service >/dev/null 2>&1 || true
 chroot "$rootfs" systemctl mask systemd-resolved.service getty@tty1.service \
   console-getty.service systemd-logind.service >/dev/null 2>&1 || true
 rm -f "$rootfs"/etc/machine-id && : >"$rootfs"/etc/machine-id

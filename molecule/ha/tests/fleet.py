@@ -47,7 +47,10 @@ OPERATOR = os.environ.get("KTHW_OPERATOR") or "kthw-operator"
 OPERATOR_HOME = os.environ.get("KTHW_OPERATOR_HOME") or os.path.join("/home", OPERATOR)
 OPERATOR_SITE = os.path.join(OPERATOR_HOME, "site")
 PKI_DIR = os.path.join(OPERATOR_SITE, "inventories", "ha", "pki")
-ADDRESSES = {"cp1": "172.31.250.11", "cp2": "172.31.250.12", "cp3": "172.31.250.13", "lb": "172.31.250.10"}
+ADDRESSES = {"cp1": "172.31.250.11", "cp2": "172.31.250.12", "cp3": "172.31.250.13",
+             "lb1": "172.31.250.8", "lb2": "172.31.250.9"}
+# The address lb1 and lb2 share (keepalived): the endpoint's.
+ENDPOINT_ADDRESS = "172.31.250.10"
 
 
 def https_get(url, cert=None, timeout=10):

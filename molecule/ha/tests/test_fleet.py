@@ -7,10 +7,10 @@ from fleet import ETCD_VERSION, KUBERNETES_VERSION, hosts_of, node
 
 testinfra_hosts = hosts_of("control_plane") + hosts_of("lb")
 
-NODES = ["cp1", "cp2", "cp3", "lb"]
+NODES = ["cp1", "cp2", "cp3", "lb1", "lb2"]
 
 
-def test_fleet_is_the_expected_four_nodes():
+def test_fleet_is_the_expected_five_nodes():
     assert sorted(testinfra_hosts) == sorted(NODES)
 
 

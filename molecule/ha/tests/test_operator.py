@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 import yaml
-from fleet import ADDRESSES, APISERVER_PORT, ENDPOINT_PORT, EPHEMERAL, OPERATOR, OPERATOR_HOME, OPERATOR_SITE, PKI_DIR, REPO_ROOT, hosts_of, node
+from fleet import ADDRESSES, APISERVER_PORT, ENDPOINT_ADDRESS, ENDPOINT_PORT, EPHEMERAL, OPERATOR, OPERATOR_HOME, OPERATOR_SITE, PKI_DIR, REPO_ROOT, hosts_of, node
 
 MANAGEMENT = {name: address.replace("172.31.250.", "172.31.251.") for name, address in ADDRESSES.items()}
 
@@ -74,7 +74,7 @@ def test_ansible_logged_in_over_ssh_as_deploy_and_used_sudo(name):
 def test_the_admin_kubeconfig_names_an_address_the_operator_reaches():
     with open(os.path.join(PKI_DIR, "admin.kubeconfig"), encoding="utf-8") as handle:
         config = yaml.safe_load(handle)
-    assert [c["cluster"]["server"] for c in config["clusters"]] == [f"https://{ADDRESSES['lb']}:{ENDPOINT_PORT}"]
+    assert [c["cluster"]["server"] for c in config["clusters"]] == [f"https://{ENDPOINT_ADDRESS}:{ENDPOINT_PORT}"]
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +104,6 @@ def _operator_connects(address, port):
 def test_the_controller_reaches_only_the_management_network_and_the_endpoint():
     # The runs passed without the cluster network: RBAC and the gates ran on the nodes.
     assert _operator_connects(MANAGEMENT["cp1"], 22)
-    assert _operator_connects(ADDRESSES["lb"], ENDPOINT_PORT)
+    assert _operator_connects(ENDPOINT_ADDRESS, ENDPOINT_PORT)
     assert not _operator_connects(ADDRESSES["cp1"], APISERVER_PORT)
     assert not _operator_connects(ADDRESSES["cp1"], 22)

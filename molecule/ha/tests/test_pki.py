@@ -6,7 +6,7 @@ import os
 import subprocess
 
 import pytest
-from fleet import ADDRESSES, EPHEMERAL, OPERATOR_SITE, PKI_DIR, hosts_of
+from fleet import ADDRESSES, ENDPOINT_ADDRESS, EPHEMERAL, OPERATOR_SITE, PKI_DIR, hosts_of
 
 testinfra_hosts = hosts_of("control_plane")
 
@@ -43,8 +43,10 @@ def test_admin_certificates_verify(who):
 @pytest.mark.parametrize("name", hosts_of("control_plane"))
 def test_apiserver_sans_are_exactly_the_list(name):
     expected = ["DNS:" + d for d in ("kubernetes", "kubernetes.default", "kubernetes.default.svc",
-                                     "kubernetes.default.svc.cluster.local", "localhost", "lb", "cp1", "cp2", "cp3")]
-    expected += ["IPAddress:" + ip for ip in ("10.32.0.1", "127.0.0.1", *sorted(ADDRESSES.values()))]
+                                     "kubernetes.default.svc.cluster.local", "localhost", "cp1", "cp2", "cp3")]
+    # The endpoint is the address lb1 and lb2 share: no DNS name unless one is set.
+    expected += ["IPAddress:" + ip for ip in ("10.32.0.1", "127.0.0.1", ENDPOINT_ADDRESS,
+                                              *(ADDRESSES[n] for n in ("cp1", "cp2", "cp3")))]
     assert sans(os.path.join(PKI_DIR, "nodes", name, "apiserver.crt")) == sorted(expected)
 
 

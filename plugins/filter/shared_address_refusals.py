@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, kthw.control_plane contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filter: why the lb hosts cannot share the endpoint address (standard library only)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import ipaddress
+
+DOCUMENTATION = r"""
+name: shared_address_refusals
+short_description: Why the lb hosts cannot share the endpoint address
+version_added: 0.1.0
+author: kthw.control_plane contributors (@kthw)
+description:
+  - One sentence for each reason the lb hosts cannot share O(address) with VRRP - it is not set, not
+    an IP address, a host's own address, or outside the network of a host's cluster interface.
+  - An empty list when they can.
+options:
+  _input:
+    description: Each lb host's cluster interface, as P(kthw.control_plane.address_interfaces#filter) returns them.
+    type: dict
+    required: true
+  address:
+    description: The endpoint address they would share (C(cluster_api_endpoint_ip)); empty when unset.
+    type: str
+    required: true
+  taken:
+    description: Every cluster host's own address, by host name.
+    type: dict
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Check the lb hosts can share the endpoint address
+  ansible.builtin.assert:
+    that: __refusals | length == 0
+    fail_msg: "{{ __refusals | join(' ') }}"
+  vars:
+    __refusals: >-
+      {{ hostvars | kthw.control_plane.address_interfaces(groups['lb'])
+         | kthw.control_plane.shared_address_refusals(cluster_api_endpoint_ip | default(''), {}) }}
+"""
+
+RETURN = r"""
+_value:
+  description: The reasons, each a sentence that says what to fix.
+  type: list
+  elements: str
+"""
+
+
+def _names(hosts):
+    hosts = list(hosts)
+    return hosts[0] if len(hosts) == 1 else "%s and %s" % (", ".join(hosts[:-1]), hosts[-1])
+
+
+def shared_address_refusals(interfaces, address, taken):
+    """Why the hosts of interfaces (address_interfaces' result) cannot share address; taken maps
+    every cluster host to its own address."""
+    hosts = sorted(interfaces)
+    if not address:
+        return ["%s share the endpoint's address, so it must be set: set cluster_api_endpoint_ip to a free "
+                "address on their network (the virtual IP keepalived moves between them)." % _names(hosts)]
+    try:
+        shared = ipaddress.ip_address(str(address))
+    except ValueError:
+        return ["cluster_api_endpoint_ip (%s) is not an IP address." % address]
+    refusals = []
+    owners = sorted(host for host, own in taken.items() if own == str(shared))
+    if owners:
+        refusals.append("cluster_api_endpoint_ip (%s) is %s's own address: the address %s share must be "
+                        "one no host has." % (shared, _names(owners), _names(hosts)))
+    unknown = [host for host in hosts if not interfaces[host]]
+    if unknown:
+        refusals.append("%s %s no interface with %s cluster address (cluster_node_ip): the shared address "
+                        "goes on that interface." % (_names(unknown), "has" if len(unknown) == 1 else "have",
+                                                     "its" if len(unknown) == 1 else "their"))
+    outside = [host for host in hosts if interfaces[host]
+               and shared not in ipaddress.ip_network(interfaces[host]["network"])]
+    if outside:
+        networks = ["%s (%s on %s)" % (host, interfaces[host]["network"], interfaces[host]["device"]) for host in outside]
+        refusals.append("cluster_api_endpoint_ip (%s) is not on the network of %s: the lb hosts can only share an "
+                        "address of a network they are all on." % (shared, _names(networks)))
+    return refusals
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"shared_address_refusals": shared_address_refusals}
