@@ -9,7 +9,8 @@ import subprocess
 
 import pytest
 import yaml
-from fleet import ADDRESSES, APISERVER_PORT, ENDPOINT_ADDRESS, ENDPOINT_PORT, EPHEMERAL, OPERATOR, OPERATOR_HOME, OPERATOR_SITE, PKI_DIR, REPO_ROOT, hosts_of, node
+from fleet import (ADDRESSES, APISERVER_PORT, ENDPOINT_ADDRESS, ENDPOINT_PORT, EPHEMERAL, OPERATOR, OPERATOR_HOME,
+                   OPERATOR_SITE, PKI_DIR, REPO_ROOT, hosts_of, node)
 
 MANAGEMENT = {name: address.replace("172.31.250.", "172.31.251.") for name, address in ADDRESSES.items()}
 
