@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.words import series
 
 DOCUMENTATION = r"""
 name: pki_matches_nodes
@@ -136,10 +137,6 @@ def _from_encryption_config(name, nodes):
     return any(e.get("kind") == _ENCRYPTION and e["name"] == name for files in nodes.values() for e in files or [])
 
 
-def _series(parts):
-    return parts[0] if len(parts) == 1 else "%s and %s" % (", ".join(parts[:-1]), parts[-1])
-
-
 def _provider_problems(held, provider):
     """(disagreement clauses, change sentences) about the nodes' first encryption provider."""
     groups = _grouped(dict((host, used) for host, (_v, used, _e) in held.items() if used is not None))
@@ -184,7 +181,7 @@ def pki_matches_nodes(nodes, controller, pki_dir, provider):
 
     problems = []
     if missing:
-        problems.append("; ".join("%s %s but %s" % (_hosts(list(hosts), "holds", "hold"), _series(parts), words)
+        problems.append("; ".join("%s %s but %s" % (_hosts(list(hosts), "holds", "hold"), series(parts), words)
                                   for (hosts, words), parts in _pairs_grouped(missing))
                         + ": restore cluster_pki_dir from your backup (or point cluster_pki_dir at it)")
     if disagree:

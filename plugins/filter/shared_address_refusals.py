@@ -8,6 +8,8 @@ __metaclass__ = type
 
 import ipaddress
 
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.words import series
+
 DOCUMENTATION = r"""
 name: shared_address_refusals
 short_description: Why the lb hosts cannot share the endpoint address
@@ -51,18 +53,13 @@ _value:
 """
 
 
-def _names(hosts):
-    hosts = list(hosts)
-    return hosts[0] if len(hosts) == 1 else "%s and %s" % (", ".join(hosts[:-1]), hosts[-1])
-
-
 def shared_address_refusals(interfaces, address, taken):
     """Why the hosts of interfaces (address_interfaces' result) cannot share address; taken maps
     every cluster host to its own address."""
     hosts = sorted(interfaces)
     if not address:
         return ["%s share the endpoint's address, so it must be set: set cluster_api_endpoint_ip to a free "
-                "address on their network (the virtual IP keepalived moves between them)." % _names(hosts)]
+                "address on their network (the virtual IP keepalived moves between them)." % series(hosts)]
     try:
         shared = ipaddress.ip_address(str(address))
     except ValueError:
@@ -71,18 +68,18 @@ def shared_address_refusals(interfaces, address, taken):
     owners = sorted(host for host, own in taken.items() if own == str(shared))
     if owners:
         refusals.append("cluster_api_endpoint_ip (%s) is %s's own address: the address %s share must be "
-                        "one no host has." % (shared, _names(owners), _names(hosts)))
+                        "one no host has." % (shared, series(owners), series(hosts)))
     unknown = [host for host in hosts if not interfaces[host]]
     if unknown:
         refusals.append("%s %s no interface with %s cluster address (cluster_node_ip): the shared address "
-                        "goes on that interface." % (_names(unknown), "has" if len(unknown) == 1 else "have",
+                        "goes on that interface." % (series(unknown), "has" if len(unknown) == 1 else "have",
                                                      "its" if len(unknown) == 1 else "their"))
     outside = [host for host in hosts if interfaces[host]
                and shared not in ipaddress.ip_network(interfaces[host]["network"])]
     if outside:
         networks = ["%s (%s on %s)" % (host, interfaces[host]["network"], interfaces[host]["device"]) for host in outside]
         refusals.append("cluster_api_endpoint_ip (%s) is not on the network of %s: the lb hosts can only share an "
-                        "address of a network they are all on." % (shared, _names(networks)))
+                        "address of a network they are all on." % (shared, series(networks)))
     return refusals
 
 

@@ -19,6 +19,8 @@ mixed cluster runs at its lowest minor, so a member can only go back while some 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.kthw.control_plane.plugins.module_utils._common.words import series
+
 KUBERNETES_COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")
 # They must never be newer than any apiserver they reach.
 KUBERNETES_CLIENTS = ("kube-controller-manager", "kube-scheduler")
@@ -61,9 +63,7 @@ def _minor_steps(version, target):
 
 
 def _name(nodes, component, version):
-    if len(nodes) == 1:
-        return "%s runs %s %s" % (nodes[0], component, version)
-    return "%s and %s run %s %s" % (", ".join(nodes[:-1]), nodes[-1], component, version)
+    return "%s %s %s %s" % (series(nodes), "runs" if len(nodes) == 1 else "run", component, version)
 
 
 def _going_back_refusal(nodes, component, version, target, allow_downgrade):
