@@ -18,10 +18,13 @@ JSON object (also written to bench/results/latest.json):
                      (both probes) must be 0
   cis_*              kube-bench on every control-plane node, summed
   lb_failover_s      the lb host holding the endpoint's address stopped (docker stop):
-                     seconds until /readyz answers through the address again;
-                     lb_failover_failed_probes, the probe's failed rounds meanwhile
+                     seconds from the stop until the address has left it and /readyz
+                     answers through it again; lb_failover_failed_probes, the probe's
+                     failed rounds meanwhile
   floor_s            the same binaries and files, services started by hand in
-                     dependency order until /readyz through the load balancer
+                     dependency order until /readyz through the load balancer (HAProxy
+                     is stopped on both lb hosts too, so it includes the address
+                     coming back: about 5 s of VRRP)
   upgrade_s          site.yml from the releases make test upgrades from (a fresh
                      fleet converged at kthw_previous_releases) to the pinned ones
                      under the probe; upgrade_failed_probes (etcd elections may
@@ -348,19 +351,33 @@ def address_holder():
 
 def lb_failover(scenario):
     """The lb host holding the endpoint's address stopped under the probe: seconds from the stop
-    to the first /readyz answered through the address, and the probe; then started again."""
+    to the first /readyz answered through the address while it stops, and the probe; then it is
+    started again and serves before this returns."""
     holder = address_holder()
+    if holder is None:
+        raise SystemExit(f"[bench] no lb host holds {ENDPOINT_ADDRESS}")
     probe, stop_file = start_probe(scenario, "lb-failover", 2400)
     try:
         time.sleep(3)
         stopped = time.monotonic()
-        run(["docker", "stop", "--time", "30", holder])
+        stopping = subprocess.Popen(["docker", "stop", "--time", "30", holder], stdout=subprocess.DEVNULL)
+        # Until the address has left the stopping host, /readyz may still answer through it.
+        while address_holder() == holder:
+            time.sleep(0.05)
         wait_lb_ready(pki_dir(scenario), limit_s=60)
         seconds = time.monotonic() - stopped
+        stopping.wait(timeout=60)
         time.sleep(5)
     finally:
         out = stop_probe(probe, stop_file)
         run(["docker", "start", holder])
+    # Back as a backup, with its HAProxy serving, before the next measure uses it.
+    deadline = time.monotonic() + 120
+    while run(["docker", "exec", holder, "curl", "-sf", "-o", "/dev/null", "http://127.0.0.1:8404/healthz"],
+              check=False, capture=True).returncode != 0:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"[bench] {holder} does not serve again")
+        time.sleep(1)
     return round(seconds, 2), out
 
 

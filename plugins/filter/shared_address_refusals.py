@@ -53,6 +53,10 @@ _value:
 """
 
 
+def _edges(network):
+    return (network.network_address, network.broadcast_address)
+
+
 def shared_address_refusals(interfaces, address, taken):
     """Why the hosts of interfaces (address_interfaces' result) cannot share address; taken maps
     every cluster host to its own address."""
@@ -76,6 +80,11 @@ def shared_address_refusals(interfaces, address, taken):
                                                      "its" if len(unknown) == 1 else "their"))
     outside = [host for host in hosts if interfaces[host]
                and shared not in ipaddress.ip_network(interfaces[host]["network"])]
+    edges = [host for host in hosts if interfaces[host] and host not in outside
+             and shared in _edges(ipaddress.ip_network(interfaces[host]["network"]))]
+    if edges:
+        refusals.append("cluster_api_endpoint_ip (%s) is the network or broadcast address of %s's network (%s): "
+                        "choose a host address of it." % (shared, edges[0], interfaces[edges[0]]["network"]))
     if outside:
         networks = ["%s (%s on %s)" % (host, interfaces[host]["network"], interfaces[host]["device"]) for host in outside]
         refusals.append("cluster_api_endpoint_ip (%s) is not on the network of %s: the lb hosts can only share an "

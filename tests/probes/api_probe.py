@@ -152,7 +152,8 @@ def main():
                     raise ValueError("the token authenticates as %s, not %s" % (user, args.token_user))
         except (urllib.error.URLError, OSError, ValueError, KeyError, ssl.SSLError) as exc:
             failures += 1
-            timeline.append({"at_s": round(tick - start, 2), "error": describe(exc)})
+            timeline.append({"at_s": round(tick - start, 2), "took_s": round(time.monotonic() - tick, 2),
+                             "error": describe(exc)})
         took = time.monotonic() - tick
         slowest = max(slowest, took)
         time.sleep(max(0.0, args.interval - took))

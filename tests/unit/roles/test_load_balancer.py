@@ -91,11 +91,55 @@ def test_the_password_is_at_most_8_characters(password, valid):
     assert evaluation.condition(trust_as_template("load_balancer_vrrp_auth_pass | length <= 8")) is valid
 
 
-@pytest.mark.parametrize("lbs, shares", [((), False), (("lb1",), False), (("lb1", "lb2"), True)])
-def test_only_two_or_more_lb_hosts_share_the_address(lbs, shares):
+@pytest.mark.parametrize("lbs, setting, shares", [
+    ((), True, False), (("lb1",), True, False), (("lb1", "lb2"), True, True), (("lb1", "lb2"), False, False)])
+def test_two_or_more_lb_hosts_share_the_address_unless_told_not_to(lbs, setting, shares):
     variables = lb_variables(lbs=lbs) if lbs else dict(lb_variables(), groups={"lb": []})
-    task = find_task("load_balancer", "main.yml", "Share the endpoint's address between the lb hosts")
-    assert Evaluation(task, variables).condition(task["when"]) is shares
+    variables["load_balancer_share_address"] = setting
+    share = find_task("load_balancer", "main.yml", "Share the endpoint's address between the lb hosts")
+    unshare = find_task("load_balancer", "main.yml", "Stop sharing the address on a host that shared it")
+    assert Evaluation(share, variables).condition(share["when"]) is shares
+    assert Evaluation(unshare, variables).condition(unshare["when"]) is not shares
+    # keepalived's reloads are owed and recorded only where it runs.
+    loaded = Evaluation(share, variables).value("{{ __load_balancer_loaded_files }}")
+    assert sorted(loaded) == (["haproxy", "keepalived"] if shares else ["haproxy"])
+    assert loaded["haproxy"] == ["/etc/haproxy/haproxy.cfg", "/etc/haproxy/kubernetes-ca.crt"]
+
+
+def test_a_reload_is_owed_until_what_the_service_loaded_is_recorded():
+    """The owed reloads come from the files' digests against the records, not from a handler a
+    stopped run would lose; each is reloaded one host at a time, then recorded."""
+    owed = {"stdout_lines": ["keepalived 0123abcd"]}
+    reload = find_task("load_balancer", "reload.yml", "Reload what changed")
+    record = find_task("load_balancer", "reload.yml", "Record what each service loaded")
+    evaluation = Evaluation(reload, lb_variables(__load_balancer_reloads_owed=owed))
+    assert reload["throttle"] == 1 and evaluation.value(reload["loop"]) == ["keepalived 0123abcd"]
+    assert reload["ansible.builtin.systemd_service"] == {"name": "{{ item.split()[0] }}", "state": "reloaded"}
+    item = Evaluation(record, lb_variables(item="keepalived 0123abcd"))
+    assert item.value(record["ansible.builtin.copy"]["dest"]) == "/var/lib/kthw/loaded/keepalived"
+    assert item.value(record["ansible.builtin.copy"]["content"]) == "0123abcd\n"
+    finder = find_task("load_balancer", "reload.yml", "Find the reloads owed")
+    assert finder["changed_when"] is False and finder["check_mode"] is False
+
+
+HELD_CHECK = "Check exactly one lb host holds the endpoint's address"
+
+
+@pytest.mark.parametrize("holds, message", [
+    (dict(lb1="2: eth0 inet 10.0.0.10/24", lb2=""), None),
+    (dict(lb1="", lb2=""), "no lb host holds 10.0.0.10: the lb hosts must hear each other's VRRP adverts"),
+    (dict(lb1="2: eth0 inet 10.0.0.10/24", lb2="3: eth0 inet 10.0.0.10/24"),
+     "lb1 and lb2 hold 10.0.0.10: the lb hosts must hear each other's VRRP adverts (IP protocol 112"),
+])
+def test_exactly_one_lb_host_may_hold_the_address(holds, message):
+    variables = lb_variables(ansible_play_hosts=["cp1", "lb1", "lb2"])
+    variables["hostvars"] = dict(variables["hostvars"], **{
+        host: dict(variables["hostvars"][host], __load_balancer_holds={"stdout": out}) for host, out in holds.items()})
+    evaluation = Evaluation(find_task("load_balancer", "address_held.yml", HELD_CHECK), variables)
+    passed, text = evaluation.assertion()
+    assert passed is (message is None), text
+    if message:
+        assert text.startswith(message)
 
 
 ROUTER_ID_CHECK = "Check the router id is the one the lb hosts run"

@@ -70,6 +70,12 @@ TAKEN = {"cp1": "10.0.0.11", "lb1": "10.0.0.8", "lb2": "10.0.0.9"}
     ({"lb1": LB1, "lb2": LB2}, "10.0.1.10", [
         "cluster_api_endpoint_ip (10.0.1.10) is not on the network of lb1 (10.0.0.0/24 on eth0) and lb2 (10.0.0.0/24 "
         "on eth0): the lb hosts can only share an address of a network they are all on."]),
+    ({"lb1": LB1, "lb2": LB2}, "10.0.0.255", [
+        "cluster_api_endpoint_ip (10.0.0.255) is the network or broadcast address of lb1's network (10.0.0.0/24): "
+        "choose a host address of it."]),
+    ({"lb1": LB1, "lb2": LB2}, "10.0.0.0", [
+        "cluster_api_endpoint_ip (10.0.0.0) is the network or broadcast address of lb1's network (10.0.0.0/24): "
+        "choose a host address of it."]),
     ({"lb1": LB1, "lb2": {}, "lb3": {}}, "10.0.0.10", [
         "lb2 and lb3 have no interface with their cluster address (cluster_node_ip): the shared address goes on that "
         "interface."]),
