@@ -36,7 +36,7 @@ def test_check_mode_lists_the_phases_and_records_nothing(rotation):
     check = rotation["check"]
     assert check["rc"] == 0 and not check["record_left"]
     plan = words(check["output"])
-    assert "Would rotate from secretbox:key1 to a new key key2" in plan
+    assert "Would rotate from secretbox:key1 to a new key aescbc:key2" in plan
     for phase in ("E0 etcd snapshot", "E1 add the new key second", "E2 the new key first", "E3 rewrite",
                   "E4 etcd snapshot", "E5 remove the old keys"):
         assert phase in plan, phase
@@ -50,13 +50,13 @@ def test_a_run_stopped_after_e1_is_recorded_and_the_next_run_finishes_it(rotatio
     assert [k["name"] for k in stopped["record"]["ring"]] == ["key1", "key2"]
     finished = rotation["finished"]
     assert finished["rc"] == 0
-    assert "finish the rotation to secretbox:key2" in words(finished["output"])
+    assert "finish the rotation to aescbc:key2" in words(finished["output"])
 
 
 def test_the_record_keeps_the_new_key_and_retires_the_old(rotation):
     record = rotation["record"]
     assert record["rotation"] is None
-    assert record["ring"] == [{"name": "key2", "provider": "secretbox", "file": "encryption-key-secretbox-key2"}]
+    assert record["ring"] == [{"name": "key2", "provider": "aescbc", "file": "encryption-key-aescbc-key2"}]
     assert [(k["name"], k["file"]) for k in record["retired"]] == [("key1", "encryption-key-secretbox")]
     for key in record["ring"] + record["retired"]:
         path = os.path.join(PKI_DIR, key["file"])
@@ -79,7 +79,7 @@ def test_every_secret_written_before_reads_back(rotation):
 def test_every_secret_in_etcd_is_written_with_the_new_key():
     values = etcd_values("/registry/secrets/")
     assert len(values) > 300
-    others = {key: value[:30] for key, value in values.items() if not value.startswith(b"k8s:enc:secretbox:v1:key2:")}
+    others = {key: value[:30] for key, value in values.items() if not value.startswith(b"k8s:enc:aescbc:v1:key2:")}
     assert not others
 
 
@@ -87,8 +87,8 @@ def test_every_node_reads_only_the_new_key():
     for name in NODES:
         config = yaml.safe_load(node(name).file("/etc/kubernetes/encryption-config.yaml").content_string)
         providers = config["resources"][0]["providers"]
-        assert [list(p) for p in providers] == [["secretbox"], ["identity"]], name
-        assert [k["name"] for k in providers[0]["secretbox"]["keys"]] == ["key2"], name
+        assert [list(p) for p in providers] == [["aescbc"], ["identity"]], name
+        assert [k["name"] for k in providers[0]["aescbc"]["keys"]] == ["key2"], name
 
 
 def test_the_snapshot_before_needs_the_old_key_which_is_kept(rotation):
@@ -98,5 +98,5 @@ def test_the_snapshot_before_needs_the_old_key_which_is_kept(rotation):
     with open(before, "rb") as handle:
         data = handle.read()
     assert b"k8s:enc:secretbox:v1:key1:" in data
-    assert b"k8s:enc:secretbox:v1:key2:" not in data
+    assert b"k8s:enc:aescbc:v1:key2:" not in data
     assert os.path.isfile(os.path.join(PKI_DIR, "encryption-key-secretbox"))

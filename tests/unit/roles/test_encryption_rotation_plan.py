@@ -42,6 +42,19 @@ def test_without_a_record_exactly_one_key_file_is_required(legacy, passes, words
         assert words in " ".join(message.split()) and message.endswith("Nothing was rotated.")
 
 
+@pytest.mark.parametrize("provider, names", [(None, "secretbox:key1 to a new key secretbox:key2:"),
+                                              ("aescbc", "secretbox:key1 to a new key aescbc:key2:")])
+def test_the_plan_names_the_provider_the_new_key_will_use(provider, names):
+    recorded = {"ring": [K1], "retired": [], "rotation": None}
+    task = find_task("rotate_encryption_key", "plan.yml", "Show the plan")
+    variables = rotation_vars(recorded)
+    variables.update(ansible_check_mode=True)
+    if provider:
+        variables.update(kube_apiserver_encryption_provider=provider)
+    plan = Evaluation(task, variables).value(task["ansible.builtin.debug"]["msg"])
+    assert plan.startswith("Would rotate from " + names + " E0 etcd snapshot"), plan
+
+
 def test_the_next_name_is_one_more_than_any_key_ever_used():
     recorded = {"ring": [dict(K2, name="key7")], "retired": [K1, dict(K1, name="key9")], "rotation": None}
     assert evaluate("plan.yml", "Show the plan", recorded).value("{{ __rotate_encryption_key_next_name }}") == "key10"
