@@ -60,7 +60,7 @@ def test_the_new_cp3_runs_its_control_plane():
     cp3 = node("cp3")
     for unit in UNITS:
         assert cp3.service(unit).is_running, unit
-    # The growth of etcd, a later side effect, takes cp3's etcd data again; its apiserver stays.
+    # The growth of etcd (make test-full), a later side effect, takes cp3's etcd data again; its apiserver stays.
     assert cp3.socket("tcp://0.0.0.0:%s" % APISERVER_PORT).is_listening
 
 
