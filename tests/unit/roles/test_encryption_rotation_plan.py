@@ -42,8 +42,10 @@ def test_without_a_record_exactly_one_key_file_is_required(legacy, passes, words
         assert words in " ".join(message.split()) and message.endswith("Nothing was rotated.")
 
 
-@pytest.mark.parametrize("provider, names", [(None, "secretbox:key1 to a new key secretbox:key2:"),
-                                              ("aescbc", "secretbox:key1 to a new key aescbc:key2:")])
+@pytest.mark.parametrize("provider, names", [
+    (None, "secretbox:key1 to a new key secretbox:key2:"),
+    ("aescbc", "secretbox:key1 to a new key aescbc:key2:"),
+])
 def test_the_plan_names_the_provider_the_new_key_will_use(provider, names):
     recorded = {"ring": [K1], "retired": [], "rotation": None}
     task = find_task("rotate_encryption_key", "plan.yml", "Show the plan")
