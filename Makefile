@@ -52,7 +52,7 @@ test: setup mirror-previous ## Lint, unit tests and the Molecule scenario ha (SC
 	@tools/test.sh
 
 # The rehearsals that do not fit the CI's 90 minutes beside make test's.
-test-full: setup mirror-previous ## make test, plus the CA rotation rolled back and the leaf rotation resumed
+test-full: setup mirror-previous ## make test, plus the CA rotation rolled back, the leaf rotation resumed, an etcd member taken out and etcd grown back
 	@KTHW_SIDE_EFFECTS=side_effect_full.yml KTHW_FULL_TESTS='*_test.py' tools/test.sh
 
 lint: venv

@@ -7,6 +7,8 @@ the sample from argv[1], the settings from argv[2], writes to argv[3]; run by
 tools/setup/operator.sh.
 """
 
+import json
+import os
 import re
 import sys
 
@@ -51,6 +53,15 @@ edits = [
     (r"^# cluster_etcd_download_base_url: .*$", "cluster_etcd_download_base_url: %s/etcd" % MIRROR),
 ]
 edits += [(r"^(# )?%s: .*$" % name, "%s: %s" % (name, value)) for name, value in site.items()]
+# A fleet kept from an earlier run (its pki/ stays) may have moved to another
+# encryption provider, set by its operator then: keep it, as the operator would.
+record_path = os.path.join(TARGET, "pki", "encryption-keys.json")
+if os.path.exists(record_path):
+    with open(record_path, encoding="utf-8") as handle:
+        record = json.load(handle)
+    wanted = (record.get("rotation") or {}).get("new") or record["ring"][0]["name"]
+    provider = next(key["provider"] for key in record["ring"] if key["name"] == wanted)
+    edits.append((r"^(# )?kube_apiserver_encryption_provider: .*$", "kube_apiserver_encryption_provider: " + provider))
 for pattern, line in edits:
     settings, found = re.subn(pattern, line, settings, count=1, flags=re.M)
     if not found:
