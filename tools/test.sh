@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make test after setup: the Molecule scenarios, with lint and unit tests run
-# beside them at the lowest CPU and I/O priority (they fill the moments the
-# fleet leaves a core idle and never slow its gates; the two share no files). The checks' output is printed when they
-# end; a failed check stops the scenarios at once. Set-up ran before (make test
+# beside them at the lowest CPU and I/O priority (they take the moments the
+# fleet leaves a core idle rather than slow its gates; the two share no files).
+# The checks' output is printed when they end; a failed check stops the
+# scenarios at once. Set-up ran before (make test
 # depends on it), so neither make below runs it again. A scenario that fails keeps
 # its fleet for a look (tools/setup/clear-fleet.sh, or the next run, removes it).
 set -euo pipefail
